@@ -1,0 +1,223 @@
+import {
+  MODEL_DEFAULTS,
+  type ModelName,
+  type ModelOptionValue,
+  modelOptionsSchema,
+} from '../sim/model-options.js';
+import { boardsSchema } from './boards-schema.js';
+import { type Diagnostic, sortDiagnostics } from './diagnostics.js';
+import { parseDuration } from './duration.js';
+import { parseHostPort, portProblem } from './host-port.js';
+import { checkSchema } from './schema-check.js';
+import type { BoardSpec, RackSpec, ResetMethod, SerialSpec, WifiMethod } from './types.js';
+import { YamlSource } from './yaml-source.js';
+
+type Raw = Record<string, unknown>;
+
+export interface Loaded<T> {
+  value?: T;
+  diagnostics: Diagnostic[];
+}
+
+export const DEFAULT_BROKER_LISTEN = '127.0.0.1:1883';
+export const DEFAULT_TOXIPROXY_URL = 'http://127.0.0.1:8474';
+
+export async function loadBoards(file: string): Promise<Loaded<RackSpec>> {
+  const { source, diagnostics } = await YamlSource.read(file);
+  if (!source || diagnostics.length) return { diagnostics };
+  return parseBoards(source);
+}
+
+export function parseBoards(source: YamlSource): Loaded<RackSpec> {
+  const raw = source.value();
+  const diagnostics = checkSchema(source, raw, boardsSchema);
+  if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
+  const doc = raw as Raw;
+  const broker = (doc.broker ?? {}) as Raw;
+  const toxiproxy = (doc.toxiproxy ?? {}) as Raw;
+  const defaults = (doc.defaults ?? {}) as Raw;
+
+  if (broker.url !== undefined && broker.listen !== undefined) {
+    diagnostics.push(
+      source.at(
+        ['broker', 'url'],
+        'broker has both `listen` and `url`',
+        'give `listen` for the embedded broker or `url` for an external one',
+      ),
+    );
+  }
+  const brokerListen = parseHostPort((broker.listen as string | undefined) ?? DEFAULT_BROKER_LISTEN);
+  const brokerPortProblem = portProblem(brokerListen.port);
+  if (brokerPortProblem)
+    diagnostics.push(
+      source.at(['broker', 'listen'], brokerPortProblem, 'choose a port below 32768, e.g. 1883'),
+    );
+
+  const boards: BoardSpec[] = [];
+  const byId = new Map<string, number>();
+  const byPort = new Map<number, number>();
+  const bySerial = new Map<string, number>();
+  (doc.boards as Raw[]).forEach((b, i) => {
+    const at = (key: string, ...rest: (string | number)[]) => ['boards', i, key, ...rest];
+    const id = b.id as string;
+    const firstLine = (index: number) => source.position(['boards', index, 'id']).line;
+
+    const dup = byId.get(id);
+    if (dup !== undefined) {
+      diagnostics.push(
+        source.at(
+          at('id'),
+          `duplicate board id "${id}" (first at line ${firstLine(dup)})`,
+          'board ids must be unique',
+        ),
+      );
+    } else byId.set(id, i);
+
+    const isVirtual = b.virtual !== undefined;
+    let listen: BoardSpec['listen'];
+    if (typeof b.listen === 'string') {
+      listen = parseHostPort(b.listen);
+      const problem = portProblem(listen.port);
+      if (problem)
+        diagnostics.push(source.at(at('listen'), problem, 'choose a port below 32768, e.g. 21001'));
+      const other = byPort.get(listen.port);
+      if (other !== undefined) {
+        diagnostics.push(
+          source.at(
+            at('listen'),
+            `port ${listen.port} is already the proxy of board "${(doc.boards as Raw[])[other]?.id}"`,
+            'each board needs its own proxy port',
+          ),
+        );
+      } else byPort.set(listen.port, i);
+      if (listen.port === brokerListen.port && broker.url === undefined) {
+        diagnostics.push(
+          source.at(
+            at('listen'),
+            `port ${listen.port} is the broker's own port`,
+            'the proxy must listen on another port than the broker',
+          ),
+        );
+      }
+    } else if (!isVirtual) {
+      diagnostics.push(
+        source.at(
+          ['boards', i],
+          `board "${id}" has no \`listen\``,
+          'a real board needs a proxy its firmware connects to, e.g. listen: 0.0.0.0:21001',
+          'value',
+        ),
+      );
+    }
+
+    let serial: SerialSpec | undefined;
+    if (b.serial !== undefined) {
+      if (isVirtual) {
+        diagnostics.push(
+          source.at(
+            at('serial'),
+            `virtual board "${id}" has a \`serial\``,
+            'a virtual board gets its serial line from a PTY: remove `serial`',
+            'key',
+          ),
+        );
+      }
+      serial = typeof b.serial === 'string' ? { path: b.serial } : (b.serial as SerialSpec);
+      const key =
+        'path' in serial
+          ? `path:${serial.path}`
+          : `usb:${serial.vid.toLowerCase()}:${serial.pid.toLowerCase()}:${serial.serialNumber ?? '*'}`;
+      const other = bySerial.get(key);
+      if (other !== undefined) {
+        const what = 'path' in serial ? `serial port ${serial.path}` : `USB device ${key.slice(4)}`;
+        const hint =
+          'path' in serial || serial.serialNumber
+            ? 'each board needs its own serial port'
+            : 'add serialNumber to tell boards with the same vid:pid apart';
+        diagnostics.push(
+          source.at(
+            at('serial'),
+            `${what} is already used by board "${(doc.boards as Raw[])[other]?.id}"`,
+            hint,
+          ),
+        );
+      } else bySerial.set(key, i);
+    } else if (!isVirtual) {
+      diagnostics.push(
+        source.at(
+          ['boards', i],
+          `board "${id}" has no \`serial\``,
+          'give a path such as /dev/serial/by-id/... or { vid, pid, serialNumber }; or make it virtual',
+        ),
+      );
+    }
+
+    const reset = parseReset((b.reset ?? defaults.reset ?? 'none') as string | Raw, (msg, hint) =>
+      diagnostics.push(source.at(b.reset !== undefined ? at('reset') : ['defaults', 'reset'], msg, hint)),
+    );
+    let virtual: BoardSpec['virtual'];
+    if (isVirtual) {
+      const { model, ...options } = b.virtual as Raw;
+      diagnostics.push(
+        ...checkSchema(source, options, modelOptionsSchema(model as ModelName), at('virtual')),
+      );
+      virtual = {
+        model: model as ModelName,
+        options: { ...MODEL_DEFAULTS[model as ModelName], ...(options as Record<string, ModelOptionValue>) },
+      };
+    }
+    boards.push({
+      id,
+      ...(serial && { serial }),
+      ...(listen && { listen }),
+      firmware: (b.firmware as string | undefined) ?? (virtual ? `virtual-${virtual.model}` : ''),
+      tags: (b.tags as string[] | undefined) ?? [],
+      reset,
+      status: (b.status as BoardSpec['status'] | undefined) ?? 'enabled',
+      baud: (b.baud as number | undefined) ?? (defaults.baud as number | undefined) ?? 115200,
+      wifi: parseWifi((b.wifi ?? defaults.wifi ?? 'agent') as string | Raw),
+      ...(virtual && { virtual }),
+      origin: { file: source.file, ...source.position(['boards', i]) },
+    });
+  });
+
+  if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
+  return {
+    diagnostics: [],
+    value: {
+      file: source.file,
+      broker: { listen: brokerListen, ...(typeof broker.url === 'string' && { url: broker.url }) },
+      toxiproxy: {
+        url: (toxiproxy.url as string | undefined) ?? DEFAULT_TOXIPROXY_URL,
+        manage: (toxiproxy.manage as boolean | undefined) ?? true,
+      },
+      boards,
+    },
+  };
+}
+
+function parseWifi(raw: string | Raw): WifiMethod {
+  if (raw === 'agent' || raw === 'proxy') return { kind: raw };
+  const cmd = (raw as Raw).command as { down: string; up: string };
+  return { kind: 'command', down: cmd.down, up: cmd.up };
+}
+
+function parseReset(raw: string | Raw, report: (msg: string, hint?: string) => void): ResetMethod {
+  if (typeof raw === 'string') return { kind: raw as 'dtr' | 'rts' | 'repl' | 'none' };
+  if (raw.command !== undefined && raw.line !== undefined) {
+    report('reset has both `command` and `line`', 'give one way to reset the board');
+  }
+  if (typeof raw.command === 'string') {
+    if (raw.invert !== undefined || raw.pulse !== undefined)
+      report('`invert` and `pulse` go with `line`, not `command`');
+    return { kind: 'command', command: raw.command };
+  }
+  if (raw.line === undefined)
+    report('reset needs `line` (dtr or rts) or `command`', 'e.g. { line: dtr, invert: true, pulse: 100ms }');
+  return {
+    kind: 'line',
+    line: (raw.line as 'dtr' | 'rts' | undefined) ?? 'dtr',
+    invert: raw.invert === true,
+    pulse: typeof raw.pulse === 'string' ? (parseDuration(raw.pulse) ?? 100) : 100,
+  };
+}

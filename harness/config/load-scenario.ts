@@ -1,0 +1,437 @@
+import { POLICIES, POLICY_NAMES } from '../checker/policies/registry.js';
+import type { PolicySpec } from '../checker/policies/spec.js';
+import { FAULT_KINDS, type FaultKindName, faultDefinition } from '../faults/registry.js';
+import type { ModelName, ModelOptionValue } from '../sim/model-options.js';
+import { type Diagnostic, sortDiagnostics } from './diagnostics.js';
+import { formatDuration, parseDuration } from './duration.js';
+import type { Loaded } from './load-boards.js';
+import { CHECK_NAMES, checkObject, scenarioSchema } from './scenario-schema.js';
+import { checkSchema, didYouMean } from './schema-check.js';
+import type { CheckSpec, FaultSpec, Origin, ScenarioSpec, Selector, TrafficSpec } from './types.js';
+import { YamlSource } from './yaml-source.js';
+
+type Raw = Record<string, unknown>;
+
+export const SCENARIO_DEFAULTS = { drain: 30_000, settle: 5_000, tolerance: 50, seed: 1 } as const;
+
+const ms = (d: unknown): number => parseDuration(String(d)) ?? 0;
+
+export async function loadScenario(file: string): Promise<Loaded<ScenarioSpec>> {
+  const { source, diagnostics } = await YamlSource.read(file);
+  if (!source || diagnostics.length) return { diagnostics };
+  return parseScenario(source);
+}
+
+export function parseScenario(source: YamlSource): Loaded<ScenarioSpec> {
+  const raw = source.value();
+  const diagnostics = checkSchema(source, raw, scenarioSchema);
+  // Structural errors make the rest guesswork; report them alone.
+  if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
+  const doc = raw as Raw;
+  const duration = ms(doc.duration);
+  if (duration <= 0) diagnostics.push(source.at(['duration'], 'duration must be longer than 0s'));
+  const origin = (path: (string | number)[]) => ({ file: source.file, ...source.position(path) });
+
+  const traffic = parseTraffic(source, doc, duration, diagnostics, origin);
+  const faults = parseFaults(source, doc, duration, diagnostics, origin);
+  const policies = parsePolicies(source, doc, traffic, diagnostics);
+  const checks = parseChecks(source, doc, diagnostics);
+
+  if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
+  return {
+    diagnostics: [],
+    value: {
+      file: source.file,
+      name: doc.name as string,
+      description: (doc.description as string | undefined) ?? '',
+      ...(doc.boards !== undefined && { boards: doc.boards as Selector }),
+      duration,
+      drain: doc.drain === undefined ? SCENARIO_DEFAULTS.drain : ms(doc.drain),
+      settle: doc.settle === undefined ? SCENARIO_DEFAULTS.settle : ms(doc.settle),
+      tolerance: doc.tolerance === undefined ? SCENARIO_DEFAULTS.tolerance : ms(doc.tolerance),
+      seed: (doc.seed as number | undefined) ?? SCENARIO_DEFAULTS.seed,
+      tags: (doc.tags as string[] | undefined) ?? [],
+      traffic,
+      faults,
+      policies,
+      checks,
+      models: (doc.models ?? {}) as Partial<Record<ModelName, Record<string, ModelOptionValue>>>,
+    },
+  };
+}
+
+type OriginOf = (path: (string | number)[]) => Origin;
+
+function parseTraffic(
+  source: YamlSource,
+  doc: Raw,
+  duration: number,
+  out: Diagnostic[],
+  origin: OriginOf,
+): TrafficSpec[] {
+  const seen = new Map<string, number>();
+  return (doc.traffic as Raw[]).map((t, i) => {
+    const cls = t.class as string;
+    const first = seen.get(cls);
+    if (first !== undefined) {
+      out.push(
+        source.at(
+          ['traffic', i, 'class'],
+          `traffic class "${cls}" is declared twice (first at line ${source.position(['traffic', first]).line})`,
+          'give each class one entry; use `at` with every time',
+        ),
+      );
+    } else seen.set(cls, i);
+    let times: number[] = [];
+    if (t.every !== undefined && t.at !== undefined) {
+      out.push(
+        source.at(['traffic', i], `traffic "${cls}" has both \`every\` and \`at\``, 'use one of them'),
+      );
+    } else if (t.every !== undefined) {
+      const period = ms(t.every);
+      if (period <= 0) out.push(source.at(['traffic', i, 'every'], '`every` must be longer than 0s'));
+      else for (let x = period; x < duration; x += period) times.push(x);
+      if (period > 0 && times.length === 0) {
+        out.push(
+          source.at(
+            ['traffic', i, 'every'],
+            `every ${formatDuration(period)} never fires within duration ${formatDuration(duration)}`,
+            'shorten `every` or lengthen `duration`',
+          ),
+        );
+      }
+    } else if (t.at !== undefined) {
+      times = (t.at as string[]).map(ms);
+      times.forEach((x, j) => {
+        if (x >= duration) {
+          out.push(
+            source.at(
+              ['traffic', i, 'at', j],
+              `emit at ${formatDuration(x)} is not before the end of the timeline (${formatDuration(duration)})`,
+              'emit earlier or lengthen `duration`',
+            ),
+          );
+        }
+      });
+      times.sort((a, b) => a - b);
+    } else {
+      out.push(
+        source.at(
+          ['traffic', i],
+          `traffic "${cls}" says neither \`every\` nor \`at\``,
+          'e.g. { class: button, at: [10s, 25s] } or { class: telemetry, every: 2s }',
+        ),
+      );
+    }
+    const direction = (t.direction as 'up' | 'down' | undefined) ?? 'up';
+    if (direction === 'up' && t.qos !== undefined) {
+      out.push(
+        source.at(
+          ['traffic', i, 'qos'],
+          '`qos` applies to down traffic only',
+          "the QoS of up traffic is the firmware's (a model option for virtual boards)",
+          'key',
+        ),
+      );
+    }
+    return {
+      class: cls,
+      direction,
+      times,
+      qos: (t.qos as 0 | 1 | 2 | undefined) ?? 1,
+      origin: origin(['traffic', i]),
+    };
+  });
+}
+
+interface Window {
+  index: number;
+  fault: FaultSpec;
+  start: number;
+  end: number;
+  resource: string;
+  scope: 'board' | 'rack';
+  down: Array<[number, number]>;
+}
+
+function parseFaults(
+  source: YamlSource,
+  doc: Raw,
+  duration: number,
+  out: Diagnostic[],
+  origin: OriginOf,
+): FaultSpec[] {
+  const faults: FaultSpec[] = [];
+  const windows: Window[] = [];
+  ((doc.faults ?? []) as Raw[]).forEach((f, i) => {
+    const kinds = Object.keys(f).filter((k) => k !== 'at' && k !== 'boards');
+    if (kinds.length === 0) {
+      out.push(
+        source.at(['faults', i], 'fault entry names no fault kind', `add one of: ${FAULT_KINDS.join(', ')}`),
+      );
+      return;
+    }
+    const unknown = kinds.filter((k) => !(FAULT_KINDS as string[]).includes(k));
+    for (const k of unknown) {
+      out.push(
+        source.at(
+          ['faults', i, k],
+          `unknown fault kind "${k}"`,
+          didYouMean(k, FAULT_KINDS) ?? `known: ${FAULT_KINDS.join(', ')}`,
+          'key',
+        ),
+      );
+    }
+    const known = kinds.filter((k) => (FAULT_KINDS as string[]).includes(k)) as FaultKindName[];
+    if (known.length > 1) {
+      out.push(
+        source.at(
+          ['faults', i, known[1] as string],
+          `one fault per entry: this entry has ${known.join(' and ')}`,
+          'split it into two entries',
+          'key',
+        ),
+      );
+    }
+    const kind = known[0];
+    if (!kind || unknown.length) return;
+    const def = faultDefinition(kind);
+    const block = f[kind] === null ? {} : f[kind];
+    const problems = checkSchema(source, block, def.schema, ['faults', i, kind]);
+    out.push(...problems);
+    if (problems.length) return;
+    const params = def.parse(block as Raw);
+    const at = ms(f.at);
+    const fault: FaultSpec = {
+      at,
+      kind,
+      params,
+      ...(f.boards !== undefined && { boards: f.boards as Selector }),
+      origin: origin(['faults', i]),
+    };
+    faults.push(fault);
+    if (at >= duration) {
+      out.push(
+        source.at(
+          ['faults', i, 'at'],
+          `${kind} starts at ${formatDuration(at)}, not before the end of the timeline (${formatDuration(duration)})`,
+          'start it earlier or lengthen `duration`',
+        ),
+      );
+    }
+    if (kind === 'flap') {
+      const p = params as { down: number; up: number; for: number };
+      if (p.down >= p.for)
+        out.push(
+          source.at(
+            ['faults', i, kind, 'down'],
+            `flap is down ${formatDuration(p.down)} within a flap of ${formatDuration(p.for)}: that is one outage`,
+            'use a plain outage, or make `for` longer than `down` + `up`',
+          ),
+        );
+    }
+    const scope = def.scope(params);
+    if (scope === 'rack' && f.boards !== undefined) {
+      out.push(
+        source.at(
+          ['faults', i, 'boards'],
+          `${kind} with mode ${(params as { mode: string }).mode} restarts the broker that every board shares`,
+          'remove `boards`, or use mode: refuse to cut only some boards off',
+          'key',
+        ),
+      );
+    }
+    windows.push({
+      index: i,
+      fault,
+      start: at,
+      end: at + def.span(params),
+      resource: def.resource(params),
+      scope,
+      down: def.downPhases(params).map(([a, b]) => [at + a, at + b]),
+    });
+  });
+  checkOverlaps(source, windows, out);
+  return faults.sort((a, b) => a.at - b.at);
+}
+
+/** Faults on one resource of one board cannot overlap; a reboot inside a WiFi outage would end it early. */
+function checkOverlaps(source: YamlSource, windows: Window[], out: Diagnostic[]): void {
+  const span = (w: Window) =>
+    w.end > w.start ? `${formatDuration(w.start)}-${formatDuration(w.end)}` : `at ${formatDuration(w.start)}`;
+  const line = (w: Window) => source.position(['faults', w.index]).line;
+  for (let a = 0; a < windows.length; a++) {
+    for (let b = a + 1; b < windows.length; b++) {
+      const [x, y] = [windows[a], windows[b]] as [Window, Window];
+      if (!mayShareBoards(x, y)) continue;
+      const overlap = x.start < y.end && y.start < x.end;
+      const touching = x.start === y.start; // two instants at the same time
+      if (x.resource === y.resource && (overlap || touching)) {
+        const later = x.start <= y.start ? y : x;
+        const earlier = later === y ? x : y;
+        out.push(
+          source.at(
+            ['faults', later.index],
+            `${later.fault.kind} ${span(later)} overlaps ${earlier.fault.kind} ${span(earlier)} (line ${line(earlier)}) on the same boards`,
+            `both act on the ${x.resource.replace('toxic:', '')}; let one end before the other starts`,
+          ),
+        );
+        continue;
+      }
+      for (const [reboot, outage] of [
+        [x, y],
+        [y, x],
+      ] as Array<[Window, Window]>) {
+        if (reboot.fault.kind !== 'reboot' || outage.resource !== 'network') continue;
+        if (outage.down.some(([s, e]) => reboot.start >= s && reboot.start < e)) {
+          out.push(
+            source.at(
+              ['faults', reboot.index],
+              `reboot at ${formatDuration(reboot.start)} falls inside ${outage.fault.kind} ${span(outage)} (line ${line(outage)})`,
+              'a restarting board brings its network back up; move the reboot out of the outage',
+            ),
+          );
+        }
+      }
+    }
+  }
+}
+
+/** Without the rack, only disjoint id lists prove two selectors apart. */
+function mayShareBoards(x: Window, y: Window): boolean {
+  if (x.scope === 'rack' || y.scope === 'rack') return true;
+  const a = x.fault.boards;
+  const b = y.fault.boards;
+  if (!a || !b || a.tags?.length || b.tags?.length) return true;
+  return (a.ids ?? []).some((id) => (b.ids ?? []).includes(id));
+}
+
+function parsePolicies(
+  source: YamlSource,
+  doc: Raw,
+  traffic: TrafficSpec[],
+  out: Diagnostic[],
+): Record<string, PolicySpec> {
+  const classes = traffic.map((t) => t.class);
+  const policies: Record<string, PolicySpec> = {};
+  for (const [cls, value] of Object.entries(doc.policies as Raw)) {
+    const at = ['policies', cls];
+    if (!classes.includes(cls)) {
+      out.push(
+        source.at(
+          at,
+          `policy for class "${cls}", which no traffic emits`,
+          didYouMean(cls, classes) ?? 'add traffic for it or remove the policy',
+          'key',
+        ),
+      );
+    }
+    const spec = parsePolicy(source, at, value, out);
+    if (spec) policies[cls] = spec;
+  }
+  traffic.forEach((t, i) => {
+    if (!(t.class in (doc.policies as Raw))) {
+      out.push(
+        source.at(
+          ['traffic', i, 'class'],
+          `traffic class "${t.class}" has no policy`,
+          `add e.g. \`${t.class}: drop\` under policies`,
+        ),
+      );
+    }
+  });
+  return policies;
+}
+
+function parsePolicy(
+  source: YamlSource,
+  at: string[],
+  value: unknown,
+  out: Diagnostic[],
+): PolicySpec | undefined {
+  if (typeof value === 'string') {
+    const def = POLICIES[value as keyof typeof POLICIES];
+    if (def?.shorthand) return def.parse({ [value]: true }, ms);
+    if (def) {
+      out.push(source.at(at, `${value} needs a deadline`, `write { ${value}: 15s }`));
+      return undefined;
+    }
+    out.push(
+      source.at(
+        at,
+        `unknown policy "${value}"`,
+        didYouMean(value, POLICY_NAMES) ?? `known: ${POLICY_NAMES.join(', ')}`,
+      ),
+    );
+    return undefined;
+  }
+  const obj = value as Raw;
+  const names = Object.keys(obj).filter((k) => (POLICY_NAMES as string[]).includes(k));
+  if (names.length !== 1) {
+    const other = Object.keys(obj).find(
+      (k) => !['settle', 'max-age', 'duplicates', 'exactly-once', 'ordered'].includes(k),
+    );
+    const hint =
+      names.length > 1
+        ? 'one policy per class'
+        : ((other && didYouMean(other, POLICY_NAMES)) ?? `name one of: ${POLICY_NAMES.join(', ')}`);
+    out.push(
+      source.at(
+        other && names.length === 0 ? [...at, other] : at,
+        names.length > 1 ? `class has ${names.length} policies: ${names.join(', ')}` : 'no policy named here',
+        hint,
+        other && names.length === 0 ? 'key' : 'value',
+      ),
+    );
+    return undefined;
+  }
+  const def = POLICIES[names[0] as keyof typeof POLICIES];
+  const problems = checkSchema(source, obj, def.schema, at);
+  out.push(...problems);
+  return problems.length ? undefined : def.parse(obj, ms);
+}
+
+function parseChecks(source: YamlSource, doc: Raw, out: Diagnostic[]): CheckSpec[] {
+  const checks: CheckSpec[] = [];
+  const seen = new Set<string>();
+  ((doc.checks ?? []) as unknown[]).forEach((c, i) => {
+    const at = ['checks', i];
+    let spec: CheckSpec | undefined;
+    if (typeof c === 'string') {
+      if (c === 'no-reboot' || c === 'no-traceback') spec = { check: c };
+      else if (c === 'reconnects-within' || c === 'reconnect-budget')
+        out.push(
+          source.at(
+            at,
+            `${c} needs a value`,
+            c === 'reconnect-budget'
+              ? 'write { reconnect-budget: 6/min }'
+              : 'write { reconnects-within: 10s }',
+          ),
+        );
+      else
+        out.push(
+          source.at(
+            at,
+            `unknown check "${c}"`,
+            didYouMean(c, CHECK_NAMES) ?? `known: ${CHECK_NAMES.join(', ')}`,
+          ),
+        );
+    } else {
+      const problems = checkSchema(source, c, checkObject, at);
+      out.push(...problems);
+      if (!problems.length) {
+        const o = c as Raw;
+        spec =
+          o['reconnects-within'] !== undefined
+            ? { check: 'reconnects-within', within: ms(o['reconnects-within']) }
+            : { check: 'reconnect-budget', perMinute: Number.parseInt(String(o['reconnect-budget']), 10) };
+      }
+    }
+    if (!spec) return;
+    if (seen.has(spec.check)) out.push(source.at(at, `check ${spec.check} is listed twice`));
+    seen.add(spec.check);
+    checks.push(spec);
+  });
+  return checks;
+}

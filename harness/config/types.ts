@@ -1,0 +1,103 @@
+import type { PolicySpec } from '../checker/policies/spec.js';
+import type { FaultKindName } from '../faults/registry.js';
+import type { ModelName, ModelOptionValue } from '../sim/model-options.js';
+
+/** Where a value came from, so later stages can still point at the YAML. */
+export interface Origin {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export type SerialSpec = { path: string } | { vid: string; pid: string; serialNumber?: string };
+
+export type WifiMethod =
+  | { kind: 'agent' }
+  | { kind: 'proxy' }
+  | { kind: 'command'; down: string; up: string };
+
+export type ResetMethod =
+  | { kind: 'dtr' | 'rts' | 'repl' | 'none' }
+  | { kind: 'command'; command: string }
+  | { kind: 'line'; line: 'dtr' | 'rts'; invert: boolean; pulse: number };
+
+export interface VirtualSpec {
+  model: ModelName;
+  options: Record<string, ModelOptionValue>;
+}
+
+export interface BoardSpec {
+  id: string;
+  /** Absent for virtual boards: their PTY is made at run time. */
+  serial?: SerialSpec;
+  /** Absent for virtual boards: their proxy takes a free loopback port. */
+  listen?: HostPort;
+  firmware: string;
+  tags: string[];
+  reset: ResetMethod;
+  status: 'enabled' | 'quarantined' | 'disabled';
+  baud: number;
+  wifi: WifiMethod;
+  virtual?: VirtualSpec;
+  origin: Origin;
+}
+
+export interface RackSpec {
+  file: string;
+  broker: { listen: HostPort; url?: string };
+  toxiproxy: { url: string; manage: boolean };
+  boards: BoardSpec[];
+}
+
+export interface Selector {
+  tags?: string[];
+  ids?: string[];
+}
+
+export interface TrafficSpec {
+  class: string;
+  direction: 'up' | 'down';
+  /** Emit times in ms from t = 0, resolved from `at` or `every`. */
+  times: number[];
+  qos: 0 | 1 | 2;
+  origin: Origin;
+}
+
+export interface FaultSpec {
+  at: number;
+  kind: FaultKindName;
+  params: unknown;
+  boards?: Selector;
+  origin: Origin;
+}
+
+export type CheckSpec =
+  | { check: 'no-reboot' }
+  | { check: 'no-traceback' }
+  | { check: 'reconnects-within'; within: number }
+  | { check: 'reconnect-budget'; perMinute: number };
+
+export interface ScenarioSpec {
+  file: string;
+  name: string;
+  description: string;
+  boards?: Selector;
+  duration: number;
+  drain: number;
+  settle: number;
+  /** ε: serial-derived times may trail a delivery by this much and count as simultaneous. */
+  tolerance: number;
+  seed: number;
+  tags: string[];
+  traffic: TrafficSpec[];
+  faults: FaultSpec[];
+  policies: Record<string, PolicySpec>;
+  checks: CheckSpec[];
+  /** Model option overrides for virtual boards during this scenario. */
+  models: Partial<Record<ModelName, Record<string, ModelOptionValue>>>;
+}

@@ -1,0 +1,23 @@
+import { duration } from '../config/schema-parts.js';
+import { defineFault, ms } from './kind.js';
+
+/** A thin link: Toxiproxy `bandwidth` both ways. */
+export const bandwidth = defineFault<{ for: number; rate: number }>({
+  kind: 'bandwidth',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['for', 'rate'],
+    description: 'Limits throughput in both directions (Toxiproxy bandwidth toxic).',
+    properties: {
+      for: duration('How long the limit lasts.'),
+      rate: { type: 'integer', minimum: 1, description: 'KB/s.' },
+    },
+  },
+  parse: (raw) => ({ for: ms(raw.for), rate: raw.rate as number }),
+  span: (p) => p.for,
+  effect: () => 'degraded',
+  scope: () => 'board',
+  resource: () => 'toxic:bandwidth',
+  downPhases: () => [],
+});

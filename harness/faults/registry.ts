@@ -1,0 +1,30 @@
+import { bandwidth } from './bandwidth.js';
+import { brokerOutage } from './broker-outage.js';
+import { flap } from './flap.js';
+import { halfOpen } from './half-open.js';
+import type { FaultDefinition } from './kind.js';
+import { latency } from './latency.js';
+import { reboot } from './reboot.js';
+import { reset } from './reset.js';
+import { slicer } from './slicer.js';
+import { wifiOutage } from './wifi-outage.js';
+
+/** Every fault kind by its YAML name; the scenario schema is built from this. */
+export const FAULTS = {
+  'wifi-outage': wifiOutage,
+  'broker-outage': brokerOutage,
+  latency,
+  bandwidth,
+  slicer,
+  'half-open': halfOpen,
+  reset,
+  flap,
+  reboot,
+} as const;
+
+export type FaultKindName = keyof typeof FAULTS;
+export const FAULT_KINDS = Object.keys(FAULTS) as FaultKindName[];
+
+export function faultDefinition(kind: FaultKindName): FaultDefinition<unknown> {
+  return FAULTS[kind] as unknown as FaultDefinition<unknown>;
+}

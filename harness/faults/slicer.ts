@@ -1,0 +1,40 @@
+import { duration } from '../config/schema-parts.js';
+import { defineFault, ms } from './kind.js';
+
+/** Packets split and delayed: Toxiproxy `slicer` both ways. */
+export const slicer = defineFault<{ for: number; averageSize: number; sizeVariation: number; delay: number }>(
+  {
+    kind: 'slicer',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['for'],
+      description: 'Slices data into small packets with a delay between them (Toxiproxy slicer toxic).',
+      properties: {
+        for: duration('How long slicing lasts.'),
+        'average-size': {
+          type: 'integer',
+          minimum: 1,
+          description: 'Average packet size in bytes (default 16).',
+        },
+        'size-variation': {
+          type: 'integer',
+          minimum: 0,
+          description: 'Variation of the size in bytes (default 8).',
+        },
+        delay: duration('Delay between packets (default 10ms).'),
+      },
+    },
+    parse: (raw) => ({
+      for: ms(raw.for),
+      averageSize: (raw['average-size'] as number | undefined) ?? 16,
+      sizeVariation: (raw['size-variation'] as number | undefined) ?? 8,
+      delay: raw.delay === undefined ? 10 : ms(raw.delay),
+    }),
+    span: (p) => p.for,
+    effect: () => 'degraded',
+    scope: () => 'board',
+    resource: () => 'toxic:slicer',
+    downPhases: () => [],
+  },
+);

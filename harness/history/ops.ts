@@ -1,0 +1,115 @@
+/**
+ * The history: everything observed in one scenario on one board, as plain data.
+ * The run only appends; the checker only reads. `t` is milliseconds on the host's
+ * monotonic clock, relative to t = 0 (every selected board ready); setup ops before it are negative.
+ */
+export type Direction = 'up' | 'down';
+
+export type Op =
+  /** The runner wrote `emit` (up) or published a command (down): deadlines count from here. */
+  | {
+      t: number;
+      kind: 'emit';
+      board: string;
+      cls: string;
+      id: string;
+      direction: Direction;
+      seq?: number;
+      lateMs?: number;
+    }
+  /** The agent's `emitted`: the app took the stimulus. */
+  | { t: number; kind: 'noticed'; board: string; cls: string; id: string }
+  /** The agent's `published`: the MQTT library returned from publish. */
+  | { t: number; kind: 'accepted'; board: string; id: string }
+  /** The agent's `dropped`: the app gave up on the message on purpose. */
+  | { t: number; kind: 'dropped'; board: string; id: string; why: string }
+  /** A copy reached its destination: a PUBLISH at the broker (up) or the agent's `received` (down). */
+  | {
+      t: number;
+      kind: 'delivered';
+      board: string;
+      cls: string;
+      id: string;
+      direction: Direction;
+      topic?: string;
+      qos?: 0 | 1 | 2;
+      dup?: boolean;
+      clientId?: string;
+      seq?: number;
+      epoch?: number;
+    }
+  /** A fault's real start or end, with how late it was against its schedule. */
+  | {
+      t: number;
+      kind: 'fault';
+      board: string;
+      fault: string;
+      phase: 'start' | 'end';
+      down: boolean;
+      detail?: string;
+      lateMs?: number;
+    }
+  /** The agent's `mqtt` event. */
+  | { t: number; kind: 'mqtt'; board: string; state: 'connecting' | 'connected' | 'disconnected' }
+  /** The agent's `net` event. */
+  | { t: number; kind: 'net'; board: string; state: 'up' | 'down' }
+  /** The broker saw the board's client connect or go away. */
+  | {
+      t: number;
+      kind: 'client';
+      board: string;
+      event: 'connect' | 'disconnect';
+      clientId: string;
+      clean?: boolean;
+    }
+  /** The board (re)started: a second `hello`, a `MicroPython v…` banner or an ESP ROM `rst:` line. */
+  | {
+      t: number;
+      kind: 'boot';
+      board: string;
+      reason: 'hello' | 'banner' | 'rom';
+      boot?: string | number;
+      line?: string;
+    }
+  | { t: number; kind: 'traceback'; board: string; line: string }
+  /** Any console line that is not protocol (kept for the serial log). */
+  | { t: number; kind: 'serial'; board: string; line: string }
+  | { t: number; kind: 'agent-error'; board: string; msg: string }
+  /** The watchdog: the board stopped answering on serial. */
+  | { t: number; kind: 'hung'; board: string; silentMs: number }
+  /** A command published while the broker had no session for the board: the broker, not the board, lost it. */
+  | { t: number; kind: 'broker-forgot'; board: string; id: string }
+  /** Something the runner could not do (a fault the board cannot perform, a dead serial port). */
+  | { t: number; kind: 'error'; board: string; msg: string };
+
+export type OpKind = Op['kind'];
+export type OpOf<K extends OpKind> = Extract<Op, { kind: K }>;
+
+export interface LatenessStats {
+  count: number;
+  medianMs: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** One scenario on one board: the checker's whole input. */
+export interface History {
+  scenario: string;
+  board: string;
+  firmware: string;
+  model?: string;
+  /** Wall-clock ISO time of t = 0, for people. */
+  startedAt: string;
+  duration: number;
+  drain: number;
+  /** max(duration, last fault end) + drain: copies after this do not count. */
+  end: number;
+  /** Set when the board never got ready, with the reason. */
+  notReady?: string;
+  lateness?: { faults: LatenessStats; stimuli: LatenessStats };
+  ops: Op[];
+}
+
+export function opsOf<K extends OpKind>(h: { ops: readonly Op[] }, kind: K): OpOf<K>[] {
+  return h.ops.filter((o): o is OpOf<K> => o.kind === kind);
+}

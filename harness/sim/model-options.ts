@@ -1,0 +1,70 @@
+import type { SchemaObject } from 'ajv';
+import { duration } from '../config/schema-parts.js';
+
+/**
+ * Options of the virtual board models and their defaults, from the libraries the
+ * models stand for (see docs/virtual-rack.md). A model accepts only its own options.
+ */
+export type ModelName = 'simple' | 'robust' | 'robust2' | 'resilient';
+export const MODEL_NAMES: readonly ModelName[] = ['simple', 'robust', 'robust2', 'resilient'];
+
+export const OPTION_SCHEMAS: Record<string, SchemaObject> = {
+  qos: { enum: [0, 1], description: 'QoS of publishes.' },
+  'clean-session': { type: 'boolean', description: 'Clean session on (first) connect.' },
+  keepalive: duration('MQTT keepalive; "0s" sends no pings.'),
+  'reconnect-delay': duration('Pause between reconnect attempts.'),
+  'socket-timeout': duration('Socket write/read timeout; "0s" blocks forever.'),
+  'queue-size': {
+    type: 'integer',
+    minimum: 1,
+    description: 'Outgoing queue length (unacknowledged included).',
+  },
+  'resend-after': duration('Resend a QoS 1 publish without PUBACK after this long.'),
+  'subscribe-qos': { enum: [0, 1], description: 'QoS of the command subscription.' },
+  resubscribe: { type: 'boolean', description: 'Subscribe again after every reconnect.' },
+  'drop-expired': { type: 'boolean', description: 'Drop queued messages whose deadline has passed.' },
+};
+
+export type ModelOptionValue = number | boolean | string;
+export const MODEL_DEFAULTS: Record<ModelName, Record<string, ModelOptionValue>> = {
+  simple: { qos: 0, 'clean-session': true, keepalive: '0s', 'subscribe-qos': 0 },
+  robust: {
+    qos: 0,
+    'clean-session': true,
+    keepalive: '0s',
+    'reconnect-delay': '2s',
+    'socket-timeout': '0s',
+    'subscribe-qos': 0,
+    resubscribe: false,
+  },
+  robust2: {
+    qos: 1,
+    'clean-session': true,
+    keepalive: '0s',
+    'reconnect-delay': '1s',
+    'socket-timeout': '5s',
+    'queue-size': 5,
+    'resend-after': '10s',
+    'subscribe-qos': 1,
+    resubscribe: true,
+  },
+  resilient: {
+    qos: 1,
+    'clean-session': false,
+    keepalive: '4s',
+    'reconnect-delay': '1s',
+    'socket-timeout': '2s',
+    'queue-size': 100,
+    'subscribe-qos': 1,
+    resubscribe: true,
+    'drop-expired': true,
+  },
+};
+
+/** JSON Schema of one model's options object (without `model`). */
+export function modelOptionsSchema(model: ModelName): SchemaObject {
+  const properties = Object.fromEntries(
+    Object.keys(MODEL_DEFAULTS[model]).map((k) => [k, OPTION_SCHEMAS[k]]),
+  );
+  return { type: 'object', additionalProperties: false, properties };
+}
