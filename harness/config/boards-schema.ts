@@ -151,6 +151,7 @@ export function boardsEditorSchema(): SchemaObject {
     const opts = modelOptionsSchema(m);
     return {
       if: { properties: { model: { const: m } } },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a thenable.
       then: { properties: { model: { const: m }, ...opts.properties }, additionalProperties: false },
     };
   });
