@@ -8,7 +8,7 @@ import { boardsSchema } from './boards-schema.js';
 import { type Diagnostic, sortDiagnostics } from './diagnostics.js';
 import { parseDuration } from './duration.js';
 import { parseHostPort, portProblem } from './host-port.js';
-import { checkSchema } from './schema-check.js';
+import { checkSchema, checkSections } from './schema-check.js';
 import type { BoardSpec, RackSpec, ResetMethod, SerialSpec, WifiMethod } from './types.js';
 import { YamlSource } from './yaml-source.js';
 
@@ -30,12 +30,19 @@ export async function loadBoards(file: string): Promise<Loaded<RackSpec>> {
 
 export function parseBoards(source: YamlSource): Loaded<RackSpec> {
   const raw = source.value();
-  const diagnostics = checkSchema(source, raw, boardsSchema);
-  if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
+  // Section by section and board by board, so one mistake does not hide the others.
+  const { diagnostics, valid } = checkSections(source, raw, boardsSchema);
+  if (typeof raw !== 'object' || raw === null) return { diagnostics };
   const doc = raw as Raw;
-  const broker = (doc.broker ?? {}) as Raw;
-  const toxiproxy = (doc.toxiproxy ?? {}) as Raw;
-  const defaults = (doc.defaults ?? {}) as Raw;
+  const broker = (valid.has('broker') ? doc.broker : {}) as Raw;
+  const toxiproxy = (valid.has('toxiproxy') ? doc.toxiproxy : {}) as Raw;
+  const defaults = (valid.has('defaults') ? doc.defaults : {}) as Raw;
+  const boardSchema = boardsSchema.properties.boards.items;
+  const rawBoards = Array.isArray(doc.boards) ? (doc.boards as Raw[]) : [];
+  // The section check already reported these problems; this only learns which boards are sound.
+  const validBoards = rawBoards.map(
+    (b, i) => valid.has('boards') || checkSchema(source, b, boardSchema, ['boards', i]).length === 0,
+  );
 
   if (broker.url !== undefined && broker.listen !== undefined) {
     diagnostics.push(
@@ -57,21 +64,26 @@ export function parseBoards(source: YamlSource): Loaded<RackSpec> {
   const byId = new Map<string, number>();
   const byPort = new Map<number, number>();
   const bySerial = new Map<string, number>();
-  (doc.boards as Raw[]).forEach((b, i) => {
-    const at = (key: string, ...rest: (string | number)[]) => ['boards', i, key, ...rest];
-    const id = b.id as string;
-    const firstLine = (index: number) => source.position(['boards', index, 'id']).line;
-
-    const dup = byId.get(id);
-    if (dup !== undefined) {
+  // Ids are compared on every board that has one, sound or not.
+  rawBoards.forEach((b, i) => {
+    if (typeof b?.id !== 'string') return;
+    const dup = byId.get(b.id);
+    if (dup === undefined) byId.set(b.id, i);
+    else {
+      const first = source.position(['boards', dup, 'id']).line;
       diagnostics.push(
         source.at(
-          at('id'),
-          `duplicate board id "${id}" (first at line ${firstLine(dup)})`,
+          ['boards', i, 'id'],
+          `duplicate board id "${b.id}" (first at line ${first})`,
           'board ids must be unique',
         ),
       );
-    } else byId.set(id, i);
+    }
+  });
+  rawBoards.forEach((b, i) => {
+    if (!validBoards[i]) return;
+    const at = (key: string, ...rest: (string | number)[]) => ['boards', i, key, ...rest];
+    const id = b.id as string;
 
     const isVirtual = b.virtual !== undefined;
     let listen: BoardSpec['listen'];
@@ -85,7 +97,7 @@ export function parseBoards(source: YamlSource): Loaded<RackSpec> {
         diagnostics.push(
           source.at(
             at('listen'),
-            `port ${listen.port} is already the proxy of board "${(doc.boards as Raw[])[other]?.id}"`,
+            `port ${listen.port} is already the proxy of board "${rawBoards[other]?.id}"`,
             'each board needs its own proxy port',
           ),
         );
@@ -135,11 +147,7 @@ export function parseBoards(source: YamlSource): Loaded<RackSpec> {
             ? 'each board needs its own serial port'
             : 'add serialNumber to tell boards with the same vid:pid apart';
         diagnostics.push(
-          source.at(
-            at('serial'),
-            `${what} is already used by board "${(doc.boards as Raw[])[other]?.id}"`,
-            hint,
-          ),
+          source.at(at('serial'), `${what} is already used by board "${rawBoards[other]?.id}"`, hint),
         );
       } else bySerial.set(key, i);
     } else if (!isVirtual) {

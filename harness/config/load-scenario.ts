@@ -1,3 +1,4 @@
+import type { SchemaObject } from 'ajv';
 import { POLICIES, POLICY_NAMES } from '../checker/policies/registry.js';
 import type { PolicySpec } from '../checker/policies/spec.js';
 import { FAULT_KINDS, type FaultKindName, faultDefinition } from '../faults/registry.js';
@@ -6,7 +7,7 @@ import { type Diagnostic, sortDiagnostics } from './diagnostics.js';
 import { formatDuration, parseDuration } from './duration.js';
 import type { Loaded } from './load-boards.js';
 import { CHECK_NAMES, checkObject, scenarioSchema } from './scenario-schema.js';
-import { checkSchema, didYouMean } from './schema-check.js';
+import { checkSchema, checkSections, didYouMean } from './schema-check.js';
 import type { CheckSpec, FaultSpec, Origin, ScenarioSpec, Selector, TrafficSpec } from './types.js';
 import { YamlSource } from './yaml-source.js';
 
@@ -24,18 +25,31 @@ export async function loadScenario(file: string): Promise<Loaded<ScenarioSpec>> 
 
 export function parseScenario(source: YamlSource): Loaded<ScenarioSpec> {
   const raw = source.value();
-  const diagnostics = checkSchema(source, raw, scenarioSchema);
-  // Structural errors make the rest guesswork; report them alone.
-  if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
+  // Section by section and entry by entry, so one mistake does not hide the others.
+  const { diagnostics, valid } = checkSections(source, raw, scenarioSchema);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { diagnostics };
   const doc = raw as Raw;
-  const duration = ms(doc.duration);
+  // An invalid duration is already reported; no emit or fault is "after the end" then.
+  const duration = valid.has('duration') ? ms(doc.duration) : Number.POSITIVE_INFINITY;
   if (duration <= 0) diagnostics.push(source.at(['duration'], 'duration must be longer than 0s'));
   const origin = (path: (string | number)[]) => ({ file: source.file, ...source.position(path) });
+  const entries = (key: 'traffic' | 'faults'): Array<Raw | undefined> => {
+    const list = Array.isArray(doc[key]) ? (doc[key] as unknown[]) : [];
+    const item = (scenarioSchema.properties[key] as { items: SchemaObject }).items;
+    return list.map((e, i) =>
+      valid.has(key) || checkSchema(source, e, item, [key, i]).length === 0 ? (e as Raw) : undefined,
+    );
+  };
 
-  const traffic = parseTraffic(source, doc, duration, diagnostics, origin);
-  const faults = parseFaults(source, doc, duration, diagnostics, origin);
-  const policies = parsePolicies(source, doc, traffic, diagnostics);
-  const checks = parseChecks(source, doc, diagnostics);
+  const traffic = parseTraffic(source, entries('traffic'), duration, diagnostics, origin);
+  const faults = parseFaults(source, entries('faults'), duration, diagnostics, origin);
+  const declared = Array.isArray(doc.traffic)
+    ? (doc.traffic as Raw[]).map((t) => t?.class).filter((c) => typeof c === 'string')
+    : [];
+  const policies = valid.has('policies')
+    ? parsePolicies(source, doc.policies as Raw, traffic, declared as string[], diagnostics)
+    : {};
+  const checks = valid.has('checks') ? parseChecks(source, doc.checks as unknown[], diagnostics) : [];
 
   if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
   return {
@@ -64,13 +78,14 @@ type OriginOf = (path: (string | number)[]) => Origin;
 
 function parseTraffic(
   source: YamlSource,
-  doc: Raw,
+  items: Array<Raw | undefined>,
   duration: number,
   out: Diagnostic[],
   origin: OriginOf,
 ): TrafficSpec[] {
   const seen = new Map<string, number>();
-  return (doc.traffic as Raw[]).map((t, i) => {
+  return items.flatMap((t, i) => {
+    if (!t) return [];
     const cls = t.class as string;
     const first = seen.get(cls);
     if (first !== undefined) {
@@ -90,8 +105,8 @@ function parseTraffic(
     } else if (t.every !== undefined) {
       const period = ms(t.every);
       if (period <= 0) out.push(source.at(['traffic', i, 'every'], '`every` must be longer than 0s'));
-      else for (let x = period; x < duration; x += period) times.push(x);
-      if (period > 0 && times.length === 0) {
+      else if (Number.isFinite(duration)) for (let x = period; x < duration; x += period) times.push(x);
+      if (period > 0 && times.length === 0 && Number.isFinite(duration)) {
         out.push(
           source.at(
             ['traffic', i, 'every'],
@@ -134,13 +149,15 @@ function parseTraffic(
         ),
       );
     }
-    return {
-      class: cls,
-      direction,
-      times,
-      qos: (t.qos as 0 | 1 | 2 | undefined) ?? 1,
-      origin: origin(['traffic', i]),
-    };
+    return [
+      {
+        class: cls,
+        direction,
+        times,
+        qos: (t.qos as 0 | 1 | 2 | undefined) ?? 1,
+        origin: origin(['traffic', i]),
+      },
+    ];
   });
 }
 
@@ -156,14 +173,15 @@ interface Window {
 
 function parseFaults(
   source: YamlSource,
-  doc: Raw,
+  items: Array<Raw | undefined>,
   duration: number,
   out: Diagnostic[],
   origin: OriginOf,
 ): FaultSpec[] {
   const faults: FaultSpec[] = [];
   const windows: Window[] = [];
-  ((doc.faults ?? []) as Raw[]).forEach((f, i) => {
+  items.forEach((f, i) => {
+    if (!f) return;
     const kinds = Object.keys(f).filter((k) => k !== 'at' && k !== 'boards');
     if (kinds.length === 0) {
       out.push(
@@ -308,13 +326,14 @@ function mayShareBoards(x: Window, y: Window): boolean {
 
 function parsePolicies(
   source: YamlSource,
-  doc: Raw,
+  raw: Raw,
   traffic: TrafficSpec[],
+  declared: string[],
   out: Diagnostic[],
 ): Record<string, PolicySpec> {
-  const classes = traffic.map((t) => t.class);
+  const classes = [...new Set(declared)];
   const policies: Record<string, PolicySpec> = {};
-  for (const [cls, value] of Object.entries(doc.policies as Raw)) {
+  for (const [cls, value] of Object.entries(raw)) {
     const at = ['policies', cls];
     if (!classes.includes(cls)) {
       out.push(
@@ -330,7 +349,7 @@ function parsePolicies(
     if (spec) policies[cls] = spec;
   }
   traffic.forEach((t, i) => {
-    if (!(t.class in (doc.policies as Raw))) {
+    if (!(t.class in raw)) {
       out.push(
         source.at(
           ['traffic', i, 'class'],
@@ -378,7 +397,11 @@ function parsePolicy(
     out.push(
       source.at(
         other && names.length === 0 ? [...at, other] : at,
-        names.length > 1 ? `class has ${names.length} policies: ${names.join(', ')}` : 'no policy named here',
+        names.length > 1
+          ? `class has ${names.length} policies: ${names.join(', ')}`
+          : other
+            ? `unknown policy "${other}"`
+            : 'no policy named here',
         hint,
         other && names.length === 0 ? 'key' : 'value',
       ),
@@ -391,10 +414,10 @@ function parsePolicy(
   return problems.length ? undefined : def.parse(obj, ms);
 }
 
-function parseChecks(source: YamlSource, doc: Raw, out: Diagnostic[]): CheckSpec[] {
+function parseChecks(source: YamlSource, items: unknown[], out: Diagnostic[]): CheckSpec[] {
   const checks: CheckSpec[] = [];
   const seen = new Set<string>();
-  ((doc.checks ?? []) as unknown[]).forEach((c, i) => {
+  items.forEach((c, i) => {
     const at = ['checks', i];
     let spec: CheckSpec | undefined;
     if (typeof c === 'string') {

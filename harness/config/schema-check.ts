@@ -13,6 +13,7 @@ ajv.addKeyword({ keyword: 'x-expect', schemaType: 'string' });
 ajv.addFormat('duration', { type: 'string', validate: (s: string) => new RegExp(DURATION_PATTERN).test(s) });
 
 const compiled = new WeakMap<SchemaObject, ValidateFunction>();
+const shallowSchemas = new WeakMap<SchemaObject, SchemaObject>();
 
 export function checkSchema(
   source: YamlSource,
@@ -157,4 +158,34 @@ function describe(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
   if (typeof v === 'object') return Array.isArray(v) ? 'a list' : 'a mapping';
   return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/**
+ * Checks an object key by key, so one bad section does not hide the problems of the others:
+ * returns the diagnostics and the keys whose values are valid.
+ */
+export function checkSections(
+  source: YamlSource,
+  value: unknown,
+  schema: SchemaObject,
+  base: readonly PathSegment[] = [],
+): { diagnostics: Diagnostic[]; valid: Set<string> } {
+  const properties = (schema.properties ?? {}) as Record<string, SchemaObject>;
+  let shallow = shallowSchemas.get(schema);
+  if (!shallow) {
+    const { $id: _id, ...rest } = schema;
+    shallow = { ...rest, properties: Object.fromEntries(Object.keys(properties).map((k) => [k, true])) };
+    shallowSchemas.set(schema, shallow);
+  }
+  const diagnostics = checkSchema(source, value, shallow, base);
+  const valid = new Set<string>();
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { diagnostics, valid };
+  for (const [key, v] of Object.entries(value)) {
+    const sub = properties[key];
+    if (!sub) continue;
+    const problems = checkSchema(source, v, sub, [...base, key]);
+    diagnostics.push(...problems);
+    if (problems.length === 0) valid.add(key);
+  }
+  return { diagnostics, valid };
 }
