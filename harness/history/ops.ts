@@ -15,6 +15,8 @@ export type Op =
       id: string;
       direction: Direction;
       seq?: number;
+      /** Down only: the run's epoch sent with `seq`, so a restarted sequence is not read as a gap. */
+      epoch?: number;
       lateMs?: number;
     }
   /** The agent's `emitted`: the app took the stimulus. */

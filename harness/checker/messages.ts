@@ -1,0 +1,124 @@
+import type { Direction, Op } from '../history/ops.js';
+import { at } from './format.js';
+
+/** Everything the history says about one emitted id. Times in ms from t = 0. */
+export interface Message {
+  id: string;
+  cls: string;
+  direction: Direction;
+  seq?: number;
+  epoch?: number;
+  emit: number;
+  noticed?: number;
+  accepted?: number;
+  dropped?: { t: number; why: string };
+  /** The broker had no session for the board when this command was sent. */
+  brokerForgot?: number;
+  /** Copies that count (at or before the end), sorted. */
+  copies: number[];
+  /** Copies after the end: shown, never counted. */
+  afterEnd: number[];
+}
+
+/** A delivered id that was never emitted: it fails its class under every policy. */
+export interface UnknownCopy {
+  id: string;
+  copies: number[];
+}
+
+export interface ClassTraffic {
+  cls: string;
+  direction?: Direction;
+  /** In emit order. */
+  messages: Message[];
+  unknown: UnknownCopy[];
+  /** History oddities (an id emitted twice, a copy under another class), for the reasons. */
+  notes: string[];
+}
+
+export type Fate = 'delivered' | 'lost' | 'blocked';
+
+/** Blocked: the app never noticed it or the library never accepted it. Lost: accepted, never delivered. */
+export function fateOf(m: Message): Fate {
+  if (m.copies.length > 0) return 'delivered';
+  if (m.direction === 'down' || m.accepted !== undefined) return 'lost';
+  return 'blocked';
+}
+
+/** Groups one board's ops (sorted by time) into messages by id, per class. */
+export function trafficByClass(ops: readonly Op[], end: number): Map<string, ClassTraffic> {
+  const classes = new Map<string, ClassTraffic>();
+  const byId = new Map<string, Message>();
+  const classOf = (cls: string): ClassTraffic => {
+    let c = classes.get(cls);
+    if (!c) {
+      c = { cls, messages: [], unknown: [], notes: [] };
+      classes.set(cls, c);
+    }
+    return c;
+  };
+  for (const op of ops) {
+    if (op.kind !== 'emit') continue;
+    const c = classOf(op.cls);
+    c.direction ??= op.direction;
+    if (byId.has(op.id)) {
+      c.notes.push(`${op.cls} ${op.id} emitted again at ${at(op.t)}: only the first emit counts`);
+      continue;
+    }
+    const m: Message = {
+      id: op.id,
+      cls: op.cls,
+      direction: op.direction,
+      emit: op.t,
+      copies: [],
+      afterEnd: [],
+    };
+    if (op.seq !== undefined) m.seq = op.seq;
+    if (op.epoch !== undefined) m.epoch = op.epoch;
+    byId.set(op.id, m);
+    c.messages.push(m);
+  }
+  const unknown = new Map<string, UnknownCopy>();
+  for (const op of ops) {
+    const m = 'id' in op ? byId.get(op.id) : undefined;
+    switch (op.kind) {
+      case 'noticed':
+        if (m) m.noticed ??= op.t;
+        break;
+      case 'accepted':
+        if (m) m.accepted ??= op.t;
+        break;
+      case 'dropped':
+        if (m) m.dropped ??= { t: op.t, why: op.why };
+        break;
+      case 'broker-forgot':
+        if (m) m.brokerForgot ??= op.t;
+        break;
+      case 'delivered': {
+        if (!m) {
+          if (op.t > end) break;
+          const c = classOf(op.cls);
+          c.direction ??= op.direction;
+          let u = unknown.get(op.id);
+          if (!u) {
+            u = { id: op.id, copies: [] };
+            unknown.set(op.id, u);
+            c.unknown.push(u);
+          }
+          u.copies.push(op.t);
+          break;
+        }
+        if (op.cls !== m.cls) {
+          classOf(m.cls).notes.push(
+            `${m.cls} ${m.id} arrived at ${at(op.t)} as class ${op.cls}: counted under ${m.cls}`,
+          );
+        }
+        (op.t > end ? m.afterEnd : m.copies).push(op.t);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return classes;
+}

@@ -1,0 +1,163 @@
+import { classTable, mustDeliver } from './checker-history-builder.js';
+
+// end 120 s (duration 90 s + drain 30 s, unless a fault ends later).
+describe('checker policy must-deliver', () => {
+  classTable('alarm', mustDeliver(), [
+    {
+      what: 'delivered late in the drain: pass, never late',
+      build: (h) => h.fault(10, 60).msg('alarm', 'a-1', 12, { at: [115] }),
+      expect: { verdict: 'pass', delivered: 1, late: 0 },
+    },
+    {
+      what: 'accepted, never delivered: lost after the library accepted it',
+      build: (h) => h.msg('alarm', 'a-2', 12, { accepted: 12.01 }),
+      expect: { verdict: 'fail', lost: 1, blocked: 0 },
+      reason:
+        'alarm a-2 emitted 12.00s, accepted 12.01s, never delivered (lost after the library accepted it)',
+    },
+    {
+      what: 'never noticed: blocked',
+      build: (h) => h.msg('alarm', 'b-3', 30, { noticed: null }),
+      expect: { verdict: 'fail', lost: 0, blocked: 1 },
+      reason: 'alarm b-3 emitted 30.00s, never noticed by the app (blocked)',
+    },
+    {
+      what: 'noticed late then lost: the lateness shows',
+      build: (h) => h.msg('alarm', 'a-1', 12, { noticed: 20, accepted: 20.01 }),
+      expect: { verdict: 'fail', lost: 1 },
+      reason:
+        'alarm a-1 emitted 12.00s, noticed 20.00s, accepted 20.01s, never delivered (lost after the library accepted it)',
+    },
+    {
+      what: 'lost even during an outage: nothing is excused',
+      build: (h) => h.fault(10, 60).msg('alarm', 'a-1', 12, { accepted: 12 }),
+      expect: { verdict: 'fail', lost: 1 },
+    },
+    {
+      what: 'a copy after the end does not count',
+      build: (h) => h.msg('alarm', 'a-1', 12, { at: [120.5] }),
+      expect: { verdict: 'fail', lost: 1, delivered: 0 },
+      reason: /a copy arrived at 120.50s, after the end at 120.00s/,
+    },
+    {
+      what: 'the end moves with a fault that ends after the duration',
+      build: (h) => h.fault(80, 100).msg('alarm', 'a-1', 85, { at: [129] }),
+      expect: { verdict: 'pass', delivered: 1 },
+    },
+    {
+      what: 'duplicates are allowed by default, and counted',
+      build: (h) => h.msg('alarm', 'a-1', 12, { at: [12.1, 13, 14] }),
+      expect: { verdict: 'pass', duplicates: 2 },
+      reason: /2 duplicate copies: a-1 ×3/,
+    },
+    {
+      what: 'serial times trailing the delivery by up to ε are simultaneous',
+      build: (h) => h.msg('alarm', 'a-1', 12, { noticed: 12.05, accepted: 12.05, at: [12] }),
+      expect: { verdict: 'pass' },
+    },
+    {
+      what: 'trailing by more than ε is reported, not failed',
+      build: (h) => h.msg('alarm', 'a-1', 12, { noticed: 12.051, accepted: 12.3, at: [12] }),
+      expect: { verdict: 'pass' },
+      reason:
+        'alarm a-1 accepted 12.30s, 300ms after its delivery at 12.00s (more than ε 50ms: clock or id problem)',
+    },
+    {
+      what: 'an id never emitted fails',
+      build: (h) => h.msg('alarm', 'a-1', 12, { at: [12.1] }).delivered(12, 'a-99', { cls: 'alarm' }),
+      expect: { verdict: 'fail' },
+      reason: 'alarm a-99 delivered 12.00s but was never emitted (unknown id)',
+    },
+  ]);
+
+  describe('exactly-once', () => {
+    classTable('alarm', mustDeliver({ exactlyOnce: true }), [
+      {
+        what: 'one copy passes',
+        build: (h) => h.msg('alarm', 'a-1', 12, { at: [12.1] }),
+        expect: { verdict: 'pass' },
+      },
+      {
+        what: 'two copies fail',
+        build: (h) => h.msg('alarm', 'a-1', 12, { at: [12.1, 30] }),
+        expect: { verdict: 'fail', duplicates: 1, late: 0 },
+        reason: 'alarm a-1 emitted 12.00s, delivered 12.10s, 30.00s: 2 copies (exactly-once)',
+      },
+    ]);
+  });
+
+  describe('ordered', () => {
+    classTable('alarm', mustDeliver({ ordered: true }), [
+      {
+        what: 'first arrivals in emit order pass (a later duplicate does not matter)',
+        build: (h) => h.msg('alarm', 'a-1', 10, { at: [10.1, 40] }).msg('alarm', 'a-2', 12, { at: [12.1] }),
+        expect: { verdict: 'pass' },
+      },
+      {
+        what: 'arrivals at the same instant are in order',
+        build: (h) => h.msg('alarm', 'a-1', 10, { at: [31] }).msg('alarm', 'a-2', 12, { at: [31] }),
+        expect: { verdict: 'pass' },
+      },
+      {
+        what: 'a message that overtook an earlier one fails',
+        build: (h) =>
+          h
+            .msg('alarm', 'a-1', 10, { at: [40] })
+            .msg('alarm', 'a-2', 12, { at: [31] })
+            .msg('alarm', 'a-3', 14, { at: [41] }),
+        expect: { verdict: 'fail', delivered: 3 },
+        reason:
+          'alarm a-2 emitted 12.00s, delivered 31.00s: before a-1, emitted earlier at 10.00s and first delivered 40.00s (out of order)',
+      },
+    ]);
+  });
+
+  describe('down traffic (commands)', () => {
+    const cmd = { direction: 'down' as const };
+    classTable('command', mustDeliver(), [
+      {
+        what: 'received: pass; sent/received wording, no blocked',
+        build: (h) => h.msg('command', 'c-1', 5, { ...cmd, seq: 1, at: [5.1] }),
+        expect: { verdict: 'pass', direction: 'down', delivered: 1 },
+      },
+      {
+        what: 'never received: lost, by the board',
+        build: (h) => h.msg('command', 'c-7', 35, { ...cmd, seq: 7 }),
+        expect: { verdict: 'fail', lost: 1, blocked: 0 },
+        reason: 'command c-7 (seq 7) sent 35.00s, never received by the board (lost)',
+      },
+      {
+        what: 'the broker had no session: lost at broker',
+        build: (h) => h.msg('command', 'c-7', 35, { ...cmd, seq: 7 }).brokerForgot(35, 'c-7'),
+        expect: { verdict: 'fail', lost: 1 },
+        reason:
+          'command c-7 (seq 7) sent 35.00s, never received: lost at broker (it held no session for the board when the command was sent)',
+      },
+      {
+        what: 'a gap report by sequence number names the outage',
+        build: (h) => {
+          h.fault(8, 28);
+          [5, 10, 15, 20, 25].forEach((t, i) => {
+            h.msg('command', `c-${i + 1}`, t, {
+              ...cmd,
+              seq: i + 1,
+              at: i === 0 || i === 4 ? [t + 0.1] : [],
+            });
+          });
+        },
+        expect: { verdict: 'fail', lost: 3 },
+        reason: 'command seq 2-4 missing (sent 10.00s-20.00s, during wifi-outage)',
+      },
+      {
+        what: 'the gap report says when the broker lost them',
+        build: (h) =>
+          h
+            .msg('command', 'c-1', 10, { ...cmd, seq: 1 })
+            .brokerForgot(10, 'c-1')
+            .msg('command', 'c-2', 15, { ...cmd, seq: 2, at: [15.1] }),
+        expect: { verdict: 'fail', lost: 1 },
+        reason: 'command seq 1 missing (sent 10.00s, with the link up); lost at broker',
+      },
+    ]);
+  });
+});
