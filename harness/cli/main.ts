@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, HilError } from '../errors.js';
+import { boardsCommand } from './boards-command.js';
 import { validateCommand } from './validate-command.js';
 
 /** Builds the `hil` command line; each subcommand is a small module calling the library. */
@@ -16,6 +17,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('[paths...]', 'scenario files or folders', ['scenarios'])
     .action(async (paths: string[], o: { boards: string }) => {
       setExit(await validateCommand({ boards: o.boards, paths }));
+    });
+
+  program
+    .command('boards')
+    .description('list the rack; --probe says hello to each board; --scan lists USB serial devices')
+    .option('--boards <file>', 'rack file', 'boards.yml')
+    .option('--probe', 'say hello to each board and show its answer')
+    .option('--scan', 'list USB serial devices as boards.yml entries to paste')
+    .action(async (o: { boards: string; probe?: boolean; scan?: boolean }) => {
+      setExit(await boardsCommand({ boards: o.boards, probe: o.probe === true, scan: o.scan === true }));
     });
 
   return program;

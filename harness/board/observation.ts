@@ -1,0 +1,22 @@
+import type { HilError } from '../errors.js';
+import type { BootReason } from './console-signals.js';
+import type { BoardEvent } from './protocol.js';
+
+/**
+ * Everything a board session sees, in arrival order, each stamped with the host's monotonic
+ * clock (absolute ms; the runner subtracts its t = 0). `toOps` turns these into history ops.
+ */
+export type Observation =
+  /** A protocol line from the agent. */
+  | { kind: 'event'; t: number; event: BoardEvent }
+  /** Any other line: prints, tracebacks, banners. */
+  | { kind: 'console'; t: number; line: string }
+  /** A line that looked like protocol but was not (kept for the serial log). */
+  | { kind: 'malformed'; t: number; line: string; why: string }
+  /** The board restarted: a hello with a new boot id, a MicroPython banner or an ESP ROM line. */
+  | { kind: 'boot'; t: number; reason: BootReason; boot?: string | number; line?: string }
+  | { kind: 'traceback'; t: number; lines: string[]; error: string }
+  /** The watchdog: nothing came back after a probe. */
+  | { kind: 'hung'; t: number; silentMs: number }
+  /** The serial line went away (unplugged, stream ended). */
+  | { kind: 'gone'; t: number; error: HilError };

@@ -1,0 +1,294 @@
+import { EventEmitter } from 'node:events';
+import { HilError } from '../errors.js';
+import { bootSignal, HELLO_STAGE, TracebackCollector } from './console-signals.js';
+import type { LineLink, StampedLine } from './line-link.js';
+import type { Observation } from './observation.js';
+import { type BoardEvent, encodeOp, type HostOp } from './protocol.js';
+
+export type HelloEvent = Extract<BoardEvent, { ev: 'hello' }>;
+/** The `config` op's fields (broker host:port, topic prefix, client id, model options). */
+export type ConfigOp = { broker: string; topic: string; client_id: string; [option: string]: unknown };
+export type EventOf<K extends BoardEvent['ev']> = Extract<BoardEvent, { ev: K }>;
+
+export interface BoardSessionOptions {
+  /** Run id sent with every `hello` (default 'hil'). */
+  run?: string;
+  /** How long `hello()` waits for the answer (default 10 s). */
+  helloTimeout?: number;
+  /** `hello()` resends this often while waiting: a booting board misses what came before (default 1 s). */
+  helloRetry?: number;
+  /** Silence on the line after which the watchdog probes with `hello` (default 5 s; 0 turns the watchdog off). */
+  idleProbe?: number;
+  /**
+   * After a probe, how long the board may stay silent before it is marked hung (default 30 s:
+   * a firmware blocked in a reconnect loop answers late, and late is not hung).
+   */
+  hungAfter?: number;
+}
+
+export interface SessionEvents {
+  /** Every observation, in order: the runner records these. */
+  observation: [Observation];
+  event: [BoardEvent, number];
+  boot: [Extract<Observation, { kind: 'boot' }>];
+  traceback: [Extract<Observation, { kind: 'traceback' }>];
+  hung: [Extract<Observation, { kind: 'hung' }>];
+  gone: [HilError];
+}
+
+interface Waiter {
+  offer(o: Observation): void;
+  fail(err: HilError): void;
+}
+
+/**
+ * The agent protocol over a line link: commands with timeouts, typed events, reboot and
+ * traceback detection, and a watchdog that marks a silent board hung instead of waiting forever.
+ */
+export class BoardSession {
+  readonly board: string;
+  /** Listen here (or with `on`); the session itself never throws on what the board sends. */
+  readonly events = new EventEmitter<SessionEvents>();
+  /** The boot id of the running agent, once a hello told it. */
+  bootId: string | number | undefined;
+  /** The last hello heard. */
+  lastHello: HelloEvent | undefined;
+  /** Set while the watchdog holds the board for hung. */
+  hung = false;
+  private readonly run: string;
+  private readonly helloTimeout: number;
+  private readonly helloRetry: number;
+  private readonly idleProbe: number;
+  private readonly hungAfter: number;
+  private readonly tracebacks = new TracebackCollector();
+  private readonly waiters = new Set<Waiter>();
+  /** Stage of the last boot signal; HELLO_STAGE once a hello named the boot. */
+  private bootStage = 0;
+  private probedAt: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    readonly link: LineLink,
+    opts: BoardSessionOptions = {},
+  ) {
+    this.board = link.board;
+    this.run = opts.run ?? 'hil';
+    this.helloTimeout = opts.helloTimeout ?? 10_000;
+    this.helloRetry = opts.helloRetry ?? 1000;
+    this.idleProbe = opts.idleProbe ?? 5000;
+    this.hungAfter = opts.hungAfter ?? 30_000;
+    link.on('line', (l) => this.onLine(l));
+    link.on('gone', (err) => this.onGone(err));
+    if (link.gone) queueMicrotask(() => this.onGone(link.gone as HilError));
+    if (this.idleProbe > 0) {
+      const every = Math.max(10, Math.min(this.idleProbe, this.hungAfter, 1000) / 4);
+      this.timer = setInterval(() => this.tick(), every);
+      this.timer.unref();
+    }
+  }
+
+  on<K extends keyof SessionEvents>(event: K, listener: (...args: SessionEvents[K]) => void): this {
+    this.events.on(event, listener as never);
+    return this;
+  }
+
+  off<K extends keyof SessionEvents>(event: K, listener: (...args: SessionEvents[K]) => void): this {
+    this.events.off(event, listener as never);
+    return this;
+  }
+
+  /** Says hello and resolves with the agent's answer (agent version, board, fw, boot id). */
+  async hello(timeoutMs = this.helloTimeout): Promise<{ event: HelloEvent; t: number }> {
+    const answer = this.waitForEvent('hello', undefined, timeoutMs, 'answer to hello');
+    const retry = setInterval(() => {
+      this.send({ op: 'hello', run: this.run }).catch(() => {});
+    }, this.helloRetry);
+    retry.unref();
+    try {
+      this.send({ op: 'hello', run: this.run }).catch(() => {});
+      return await answer;
+    } finally {
+      clearInterval(retry);
+    }
+  }
+
+  config(cfg: ConfigOp): Promise<number> {
+    return this.send({ ...cfg, op: 'config' });
+  }
+
+  /** Asks the app to emit; resolves with the host time just before the write (the `emit` instant). */
+  emit(cls: string, id: string): Promise<number> {
+    return this.send({ op: 'emit', cls, id });
+  }
+
+  wifi(up: boolean): Promise<number> {
+    return this.send({ op: 'wifi', up });
+  }
+
+  reset(): Promise<number> {
+    return this.send({ op: 'reset' });
+  }
+
+  /** Writes one op; resolves with the host time taken just before the write. */
+  async send(op: HostOp): Promise<number> {
+    const t = this.link.now();
+    await this.link.write(encodeOp(op));
+    return t;
+  }
+
+  /** Resolves with the first observation `match` maps to a value; rejects on timeout, hung or gone. */
+  waitFor<T>(match: (o: Observation) => T | undefined, timeoutMs: number, what: string): Promise<T> {
+    if (this.link.gone) return Promise.reject(this.link.gone);
+    if (this.closed) return Promise.reject(new HilError('HIL_E_BOARD', `${this.board}: session closed`));
+    return new Promise<T>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+      };
+      const waiter: Waiter = {
+        offer: (o) => {
+          const v = match(o);
+          if (v === undefined) return;
+          done();
+          resolve(v);
+        },
+        fail: (err) => {
+          done();
+          reject(err);
+        },
+      };
+      const timer = setTimeout(
+        () =>
+          waiter.fail(
+            new HilError('HIL_E_TIMEOUT', `${this.board}: no ${what} within ${Math.round(timeoutMs)} ms`),
+          ),
+        timeoutMs,
+      );
+      timer.unref();
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** Waits for an agent event of kind `ev` (and `pred`, if given). */
+  waitForEvent<K extends BoardEvent['ev']>(
+    ev: K,
+    pred: ((e: EventOf<K>) => boolean) | undefined,
+    timeoutMs: number,
+    what = `${ev} event`,
+  ): Promise<{ event: EventOf<K>; t: number }> {
+    return this.waitFor(
+      (o) =>
+        o.kind === 'event' && o.event.ev === ev && (!pred || pred(o.event as EventOf<K>))
+          ? { event: o.event as EventOf<K>, t: o.t }
+          : undefined,
+      timeoutMs,
+      what,
+    );
+  }
+
+  /** Runs the watchdog once (a timer calls it; tests with an injected clock call it directly). */
+  tick(): void {
+    if (this.closed || this.link.gone) return;
+    const now = this.link.now();
+    const last = this.link.lastLine;
+    if (this.probedAt !== undefined && last >= this.probedAt) {
+      this.probedAt = undefined;
+      this.hung = false;
+    }
+    if (this.probedAt === undefined) {
+      if (now - last >= this.idleProbe) {
+        this.probedAt = now;
+        this.send({ op: 'hello', run: this.run }).catch(() => {});
+      }
+      return;
+    }
+    if (!this.hung && now - this.probedAt >= this.hungAfter) {
+      this.hung = true;
+      const o = { kind: 'hung' as const, t: now, silentMs: Math.round(now - last) };
+      this.observe(o);
+      this.events.emit('hung', o);
+      this.failWaiters(
+        new HilError(
+          'HIL_E_TIMEOUT',
+          `${this.board}: hung: nothing on serial for ${o.silentMs} ms, not even an answer to hello`,
+        ),
+      );
+    }
+  }
+
+  /** Stops the watchdog, fails pending waits and closes the link. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    const tb = this.tracebacks.flush();
+    if (tb) this.observeTraceback(tb);
+    this.failWaiters(new HilError('HIL_E_BOARD', `${this.board}: session closed`));
+    await this.link.close();
+  }
+
+  private onLine(l: StampedLine): void {
+    const d = l.decoded;
+    if (d.type === 'event') {
+      this.observe({ kind: 'event', t: l.t, event: d.event });
+      this.events.emit('event', d.event, l.t);
+      if (d.event.ev === 'hello') this.onHello(d.event, l.t);
+      return;
+    }
+    if (d.type === 'malformed') {
+      this.observe({ kind: 'malformed', t: l.t, line: d.line, why: d.why });
+      return;
+    }
+    this.observe({ kind: 'console', t: l.t, line: d.line });
+    for (const tb of this.tracebacks.push(l.t, d.line)) this.observeTraceback(tb);
+    const sig = bootSignal(d.line);
+    if (sig) {
+      // A later stage of a boot already seen (ROM, then banner) is the same boot.
+      const fresh = sig.stage <= this.bootStage || this.bootStage === 0;
+      this.bootStage = sig.stage;
+      if (fresh) this.observeBoot({ kind: 'boot', t: l.t, reason: sig.reason, line: d.line });
+    }
+  }
+
+  private onHello(e: HelloEvent, t: number): void {
+    this.lastHello = e;
+    const known = this.bootId;
+    const stage = this.bootStage;
+    this.bootId = e.boot;
+    this.bootStage = HELLO_STAGE;
+    // The first hello names the boot; an answer with the same id is no reboot; a new id after
+    // a banner or ROM line belongs to the boot those already reported.
+    if (known === undefined || String(known) === String(e.boot)) return;
+    if (stage > 0 && stage < HELLO_STAGE) return;
+    this.observeBoot({ kind: 'boot', t, reason: 'hello', boot: e.boot });
+  }
+
+  private observeBoot(o: Extract<Observation, { kind: 'boot' }>): void {
+    this.observe(o);
+    this.events.emit('boot', o);
+  }
+
+  private observeTraceback(tb: { t: number; lines: string[]; error: string }): void {
+    const o = { kind: 'traceback' as const, t: tb.t, lines: tb.lines, error: tb.error };
+    this.observe(o);
+    this.events.emit('traceback', o);
+  }
+
+  private onGone(err: HilError): void {
+    if (this.closed) return;
+    clearInterval(this.timer);
+    this.observe({ kind: 'gone', t: this.link.now(), error: err });
+    this.events.emit('gone', err);
+    this.failWaiters(err);
+  }
+
+  private observe(o: Observation): void {
+    this.events.emit('observation', o);
+    for (const w of [...this.waiters]) w.offer(o);
+  }
+
+  private failWaiters(err: HilError): void {
+    for (const w of [...this.waiters]) w.fail(err);
+  }
+}

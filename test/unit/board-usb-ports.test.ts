@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { listUsbSerial, resolveSerialPath } from '../../harness/board/usb-ports.js';
+import { HilError } from '../../harness/errors.js';
+import { CP2102, makeUsbTree, PICO, PICO2, type UsbTree } from '../fixtures/board/usb-tree.js';
+
+describe('USB serial ports from sysfs', () => {
+  let tree: UsbTree;
+  before(async () => {
+    tree = await makeUsbTree([PICO, PICO2, CP2102], { platformTty: 'ttyS0' });
+  });
+  after(() => tree.remove());
+
+  const scan = () => ({ sysRoot: tree.sysRoot, devRoot: tree.devRoot });
+
+  it('lists CDC-ACM and usb-serial devices with their identity and by-id link, and nothing else', async () => {
+    const found = await listUsbSerial(scan());
+    expect(found).to.deep.equal([
+      {
+        path: join(tree.devRoot, 'ttyACM0'),
+        byId: join(tree.devRoot, 'serial', 'by-id', PICO.byId),
+        vid: '2e8a',
+        pid: '0005',
+        serialNumber: 'e66141040396',
+        manufacturer: 'MicroPython',
+        product: 'Board in FS mode',
+      },
+      { path: join(tree.devRoot, 'ttyACM1'), vid: '2e8a', pid: '0005', serialNumber: 'e66141040397' },
+      {
+        path: join(tree.devRoot, 'ttyUSB0'),
+        vid: '10c4',
+        pid: 'ea60',
+        product: 'CP2102 USB to UART Bridge Controller',
+      },
+    ]);
+  });
+
+  it('finds nothing, without failing, where there is no sysfs', async () => {
+    expect(await listUsbSerial({ sysRoot: '/nonexistent-sys', devRoot: '/nonexistent-dev' })).to.deep.equal(
+      [],
+    );
+  });
+
+  it('resolves a USB identity to its by-id link, hex case-insensitively', async () => {
+    const path = await resolveSerialPath(
+      { id: 'pico-1', serial: { vid: '2E8A', pid: '0005', serialNumber: 'e66141040396' } },
+      scan(),
+    );
+    expect(path).to.equal(join(tree.devRoot, 'serial', 'by-id', PICO.byId));
+    const uart = await resolveSerialPath({ id: 'esp-1', serial: { vid: '10c4', pid: 'ea60' } }, scan());
+    expect(uart).to.equal(join(tree.devRoot, 'ttyUSB0'));
+  });
+
+  it('keeps a path as given', async () => {
+    expect(await resolveSerialPath({ id: 'b', serial: { path: '/dev/ttyACM9' } }, scan())).to.equal(
+      '/dev/ttyACM9',
+    );
+  });
+
+  it('names the board and what is present when no device matches', async () => {
+    let err: unknown;
+    await resolveSerialPath({ id: 'pico-9', serial: { vid: '2e8a', pid: '000a' } }, scan()).catch(
+      (e) => (err = e),
+    );
+    expect(err).to.be.instanceOf(HilError);
+    expect((err as HilError).code).to.equal('HIL_E_SERIAL');
+    expect((err as HilError).message).to.match(/board pico-9: no usb 2e8a:000a is plugged in/);
+    expect((err as HilError).message).to.contain('2e8a:0005/e66141040396');
+    expect((err as HilError).message).to.contain('hil boards --scan');
+  });
+
+  it('asks for serialNumber when two devices share vid:pid', async () => {
+    let err: unknown;
+    await resolveSerialPath({ id: 'pico-2', serial: { vid: '2e8a', pid: '0005' } }, scan()).catch(
+      (e) => (err = e),
+    );
+    expect((err as HilError).message).to.match(/2 devices match .*add serialNumber/);
+  });
+
+  it('refuses a board without a serial entry', async () => {
+    let err: unknown;
+    await resolveSerialPath({ id: 'sim-1' }, scan()).catch((e) => (err = e));
+    expect((err as HilError).message).to.match(/sim-1 has no serial port/);
+  });
+});
