@@ -1,0 +1,34 @@
+import type { BrokerRecord } from './records.js';
+
+/**
+ * Whether a command published now would reach a client:
+ * `online`: connected with a matching subscription; `offline`: not connected, but its
+ * persistent session holds a matching subscription (QoS 1/2 are queued, QoS 0 dropped);
+ * `none`: the broker would drop it for this client; `unknown`: an external broker does not tell.
+ */
+export type SubscriptionState = 'online' | 'offline' | 'none' | 'unknown';
+
+export type BrokerOutageMode = 'stop' | 'restart-clean';
+
+/** The broker as the runner and the faults see it: embedded aedes or an external broker. */
+export interface BrokerControl {
+  readonly kind: 'embedded' | 'external';
+  /** `host:port` the boards' proxies forward to. */
+  readonly upstream: string;
+  /** False while a broker-outage holds it stopped. */
+  readonly running: boolean;
+  /** Calls `listener` with every record from now on; returns the unsubscribe function. */
+  onRecord(listener: (record: BrokerRecord) => void): () => void;
+  /** Publishes a down message; resolves when the broker took it (stored and routed, or acknowledged). */
+  publish(topic: string, payload: string | Buffer, qos: 0 | 1 | 2): Promise<void>;
+  subscriptionState(clientId: string, topic: string): Promise<SubscriptionState>;
+  /** True/false when the broker can tell whether `clientId` has a session subscribed to `topic`. */
+  hasSubscription(clientId: string, topic: string): Promise<boolean | undefined>;
+  /**
+   * Takes the broker down (`stop`: sessions kept; `restart-clean`: sessions and queued messages
+   * lost when it comes back). Shared: the broker comes back when the last holder calls the
+   * returned function. An external broker cannot do this and throws HIL_E_BROKER.
+   */
+  outage(mode: BrokerOutageMode): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,48 @@
+import type { FaultAction, FaultParams } from './context.js';
+import { addToxics, toxics } from './toxics.js';
+import { sleep } from './wait.js';
+
+/**
+ * A TCP reset: Toxiproxy `reset_peer` (timeout 0) both ways. It fires on the next bytes through
+ * the proxy, so it stays until the broker sees the board's client go (or `resetWaitMs`), then
+ * heal removes it; kept longer, it would also reset the board's reconnects.
+ */
+export const resetAction: FaultAction<FaultParams<'reset'>> = {
+  async apply(ctx) {
+    const now = ctx.now ?? (() => performance.now());
+    const clientId = ctx.board.clientId;
+    const waitMs = ctx.resetWaitMs ?? 10_000;
+    const stop = new AbortController();
+    let firedAt: number | undefined;
+    // Watch before adding the toxic: it can fire at once.
+    const unwatch = clientId
+      ? ctx.broker.onRecord((r) => {
+          if (r.kind === 'disconnect' && r.clientId === clientId && firedAt === undefined) {
+            firedAt = r.t;
+            stop.abort();
+          }
+        })
+      : () => {};
+    let remove: () => Promise<void>;
+    try {
+      remove = await addToxics(ctx.proxy, toxics('reset', 'reset_peer', { timeout: 0 }));
+    } catch (err) {
+      unwatch();
+      throw err;
+    }
+    const added = now();
+    return {
+      detail: 'Toxiproxy reset_peer, both directions (fires on the next bytes)',
+      async heal() {
+        if (firedAt === undefined) await sleep(Math.max(0, added + waitMs - now()), stop.signal);
+        unwatch();
+        await remove();
+        if (firedAt !== undefined)
+          return `fired: the broker saw ${clientId} go ${Math.round(firedAt - added)} ms after`;
+        return clientId
+          ? `not seen to fire within ${waitMs} ms (no bytes through the proxy?)`
+          : `held ${waitMs} ms (the board's client id is unknown, so firing cannot be seen)`;
+      },
+    };
+  },
+};

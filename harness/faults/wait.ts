@@ -1,0 +1,18 @@
+/** Resolves at host time `at` (`now()` clock), or at once when `signal` aborts. */
+export function sleepUntil(at: number, now: () => number, signal?: AbortSignal): Promise<void> {
+  return sleep(Math.max(0, at - now()), signal);
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
