@@ -45,6 +45,7 @@ export interface ScenarioPlan {
 export interface PlanFilter {
   boardIds?: string[];
   tags?: string[];
+  /** Matched against "<scenario> <board>", as mocha matches full test titles. */
   grep?: RegExp;
 }
 
@@ -53,6 +54,7 @@ export function planScenario(rack: RackSpec, scenario: ScenarioSpec, filter: Pla
   let boards = selectBoards(rack.boards, scenario.boards).filter((b) => b.status !== 'disabled');
   if (filter.boardIds?.length) boards = boards.filter((b) => filter.boardIds?.includes(b.id));
   if (filter.tags?.length) boards = boards.filter((b) => b.tags.some((t) => filter.tags?.includes(t)));
+  if (filter.grep) boards = boards.filter((b) => filter.grep?.test(`${scenario.name} ${b.id}`));
   const ids = boards.map((b) => b.id);
 
   const deadlines = Object.fromEntries(
@@ -109,7 +111,6 @@ export function planRun(
   filter: PlanFilter = {},
 ): ScenarioPlan[] {
   return scenarios
-    .filter((s) => !filter.grep || filter.grep.test(s.name))
     .map((s) => planScenario(rack, s, filter))
     .filter((p) => p.boards.length > 0);
 }

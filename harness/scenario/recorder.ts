@@ -2,40 +2,52 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { History, Op } from '../history/ops.js';
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** An op without its board, stamped with the host's absolute monotonic time. */
+export type RawOp = DistributiveOmit<Op, 'board'>;
+
 /**
- * Appends each op of one board's history to a JSON-lines file as it happens, so a crash
- * or Ctrl-C loses nothing seen so far; `finish` writes history.json from the ops.
+ * One board's history as it happens. Each op is appended to a JSON-lines file at once
+ * (absolute monotonic times, and a `t0` line when every board is ready), so a crash or
+ * Ctrl-C loses nothing seen so far; `finish` writes history.json with t relative to t0.
  */
 export class HistoryRecorder {
-  readonly ops: Op[] = [];
+  private readonly raw: Op[] = [];
   private fd: number | undefined;
+  private t0 = Number.NaN;
 
   constructor(
     readonly board: string,
-    private readonly jsonlPath: string,
-    /** Host monotonic time of t = 0; set when every board is ready. */
-    public t0 = Number.NaN,
+    readonly jsonlPath: string,
   ) {
-    this.fd = openSync(jsonlPath, 'a');
+    this.fd = openSync(jsonlPath, 'w');
   }
 
-  /** Records an op stamped with an absolute monotonic time (converted to t from t = 0). */
-  recordAt(absolute: number, op: DistributiveOmit<Op, 't' | 'board'>): void {
-    this.record({
-      ...op,
-      t: round(absolute - (Number.isNaN(this.t0) ? absolute : this.t0)),
-      board: this.board,
-    } as Op);
+  record(op: RawOp): void {
+    const full = { ...op, board: this.board } as Op;
+    this.raw.push(full);
+    this.append(full);
   }
 
-  record(op: Op): void {
-    this.ops.push(op);
-    if (this.fd !== undefined) writeSync(this.fd, `${JSON.stringify(op)}\n`);
+  /** t = 0 on the host clock; ops before it get negative times. */
+  setT0(t0: number): void {
+    this.t0 = t0;
+    this.append({ t0 });
+  }
+
+  get started(): boolean {
+    return !Number.isNaN(this.t0);
+  }
+
+  /** The ops so far with t relative to t0 (or to the first op when there is no t0). */
+  ops(): Op[] {
+    const base = this.started ? this.t0 : (this.raw[0]?.t ?? 0);
+    return this.raw.map((o) => ({ ...o, t: round(o.t - base) })).sort((a, b) => a.t - b.t);
   }
 
   async finish(meta: Omit<History, 'ops'>, path: string): Promise<History> {
     this.close();
-    const history: History = { ...meta, ops: [...this.ops].sort((a, b) => a.t - b.t) };
+    const history: History = { ...meta, ops: this.ops() };
     await writeFile(path, `${JSON.stringify(history, null, 1)}\n`);
     return history;
   }
@@ -45,12 +57,10 @@ export class HistoryRecorder {
     this.fd = undefined;
   }
 
-  get path(): string {
-    return this.jsonlPath;
+  private append(value: unknown): void {
+    if (this.fd !== undefined) writeSync(this.fd, `${JSON.stringify(value)}\n`);
   }
 }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;

@@ -53,7 +53,7 @@ export const MODEL_DEFAULTS: Record<ModelName, Record<string, ModelOptionValue>>
     'clean-session': false,
     keepalive: '4s',
     'reconnect-delay': '1s',
-    'socket-timeout': '2s',
+    'socket-timeout': '10s',
     'queue-size': 100,
     'subscribe-qos': 1,
     resubscribe: true,

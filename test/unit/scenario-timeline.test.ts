@@ -90,27 +90,31 @@ describe('lateness statistics', () => {
 });
 
 describe('history recorder', () => {
-  it('appends each op as a JSON line at once and writes history.json at the end', async () => {
+  it('appends each op as a JSON line at once and writes history.json relative to t0 at the end', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hil-rec-'));
     try {
-      const rec = new HistoryRecorder('b1', join(dir, 'history.jsonl'), 1000);
-      rec.recordAt(1500, { kind: 'emit', cls: 'button', id: 'b1-button-1', direction: 'up' });
-      rec.recordAt(1200, { kind: 'serial', line: 'hello' });
-      // Written before finish: a crash here would keep both lines.
+      const rec = new HistoryRecorder('b1', join(dir, 'history.jsonl'));
+      rec.record({ t: 900, kind: 'serial', line: 'MicroPython v1.22' });
+      rec.setT0(1000);
+      rec.record({ t: 1500, kind: 'emit', cls: 'button', id: 'b1-button-1', direction: 'up' });
+      rec.record({ t: 1200, kind: 'serial', line: 'hello' });
+      // Written before finish: a crash here would keep every line and t0.
       const lines = (await readFile(join(dir, 'history.jsonl'), 'utf8'))
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l));
-      expect(lines.map((l) => [l.t, l.kind, l.board])).to.deep.equal([
-        [500, 'emit', 'b1'],
-        [200, 'serial', 'b1'],
+      expect(lines.map((l) => l.t0 ?? `${l.t} ${l.kind} ${l.board}`)).to.deep.equal([
+        '900 serial b1',
+        1000,
+        '1500 emit b1',
+        '1200 serial b1',
       ]);
       const h = await rec.finish(
         { scenario: 's', board: 'b1', firmware: 'f', startedAt: 'x', duration: 1, drain: 1, end: 2 },
         join(dir, 'history.json'),
       );
-      expect(h.ops.map((o) => o.t)).to.deep.equal([200, 500]);
-      expect(JSON.parse(await readFile(join(dir, 'history.json'), 'utf8')).ops).to.have.length(2);
+      expect(h.ops.map((o) => o.t)).to.deep.equal([-100, 200, 500]);
+      expect(JSON.parse(await readFile(join(dir, 'history.json'), 'utf8')).ops).to.have.length(3);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

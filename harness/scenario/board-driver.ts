@@ -1,0 +1,146 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { LineLink } from '../board/line-link.js';
+import { openBoardLink } from '../board/open-board.js';
+import { toOps } from '../board/record.js';
+import { BoardSession } from '../board/session.js';
+import type { BoardControl, FaultBoard } from '../faults/context.js';
+import type { ProxyHandle } from '../network/toxiproxy.js';
+import { startVirtualBoard, type VirtualBoardHandle } from '../sim/launcher.js';
+import { advertisedHost } from './advertise.js';
+import { clientIdOf, topicPrefix } from './broker-ops.js';
+import type { BoardPlan } from './plan.js';
+import type { RackServices } from './rack.js';
+import { HistoryRecorder } from './recorder.js';
+
+export interface BoardDriverOptions {
+  plan: BoardPlan;
+  services: RackServices;
+  /** Folder for this board's files in this scenario (history, serial log). */
+  dir: string;
+  /** Sent with `hello`; also the epoch of down traffic. */
+  runId: string;
+  /** How long the board may take to answer, take its config and connect to the broker. */
+  readyTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * One board through one scenario (labgrid's strategy: bring it to "agent running and
+ * connected"): its proxy, its virtual process if any, its serial session, and its recorder.
+ * `start` never throws: a board that cannot get ready carries `notReady` with the reason,
+ * so one dead cable makes one result `error`, never the night.
+ */
+export class BoardDriver {
+  readonly id: string;
+  readonly recorder: HistoryRecorder;
+  session?: BoardSession;
+  proxy?: ProxyHandle;
+  notReady?: string;
+  /** Last MQTT state the agent reported, for progress lines. */
+  mqttState = 'unknown';
+  private link?: LineLink;
+  private virtual?: VirtualBoardHandle;
+  private serialLog: WriteStream;
+  private t0 = Number.NaN;
+
+  constructor(private readonly opts: BoardDriverOptions) {
+    this.id = opts.plan.board.id;
+    this.recorder = new HistoryRecorder(this.id, join(opts.dir, 'history.jsonl'));
+    this.serialLog = createWriteStream(join(opts.dir, 'serial.log'));
+  }
+
+  /** Brings the board up; never throws (see the class comment). */
+  async start(): Promise<this> {
+    try {
+      await this.bringUp();
+    } catch (err) {
+      this.notReady = err instanceof Error ? err.message : String(err);
+      this.recorder.record({ t: performance.now(), kind: 'error', msg: `not ready: ${this.notReady}` });
+    }
+    return this;
+  }
+
+  private async bringUp(): Promise<void> {
+    const { plan, services, runId } = this.opts;
+    const board = plan.board;
+    const timeout = this.opts.readyTimeoutMs ?? 30_000;
+    this.proxy = await services.toxiproxy.client.ensureProxy({
+      name: board.id,
+      listen: board.listen ?? { host: '127.0.0.1', port: 0 },
+      upstream: services.broker.upstream,
+    });
+    // Virtual boards reach their proxy on loopback; real ones over WiFi at this host's address.
+    const host = board.virtual ? '127.0.0.1' : advertisedHost();
+    const brokerAddress = { host, port: this.proxy.listen.port };
+    let path: string | undefined;
+    if (board.virtual) {
+      this.virtual = await startVirtualBoard(board, {
+        broker: brokerAddress,
+        ...(plan.modelOptions && { options: plan.modelOptions }),
+        ...(this.opts.log && { log: this.opts.log }),
+      });
+      path = this.virtual.path;
+    }
+    this.link = await openBoardLink(board, path ? { path } : {});
+    this.link.on('line', (line) => this.logLine(line.t, line.text));
+    const session = new BoardSession(this.link, { run: runId });
+    this.session = session;
+    session.on('observation', (o) => {
+      for (const op of toOps(o, this.id)) {
+        const { board: _b, ...raw } = op;
+        this.recorder.record(raw);
+      }
+      if (o.kind === 'event' && o.event.ev === 'mqtt') this.mqttState = o.event.state;
+    });
+    await session.hello(timeout);
+    const connected = session.waitForEvent('mqtt', (e) => e.state === 'connected', timeout);
+    await session.config({
+      broker: `${brokerAddress.host}:${brokerAddress.port}`,
+      topic: topicPrefix(board.id),
+      client_id: clientIdOf(board.id),
+      deadlines: plan.deadlines,
+    });
+    await connected;
+  }
+
+  /** What faults may make this board do. */
+  faultBoard(): FaultBoard {
+    const session = this.session;
+    const control: BoardControl | undefined = session && {
+      wifi: async (up) => {
+        await session.wifi(up);
+      },
+      reset: async () => {
+        await session.reset();
+      },
+    };
+    return {
+      id: this.id,
+      wifi: this.opts.plan.board.wifi,
+      clientId: clientIdOf(this.id),
+      ...(control && { control }),
+    };
+  }
+
+  setT0(t0: number): void {
+    this.t0 = t0;
+    this.recorder.setT0(t0);
+  }
+
+  private logLine(t: number, text: string): void {
+    const rel = Number.isNaN(this.t0) ? 'setup' : `${((t - this.t0) / 1000).toFixed(3)}s`;
+    this.serialLog.write(`[${rel}] ${text}\n`);
+  }
+
+  /** Ends the session, the virtual board and the serial log; safe to call twice. */
+  async close(): Promise<void> {
+    await this.session?.close().catch(() => {});
+    await this.link?.close().catch(() => {});
+    await this.virtual?.stop().catch(() => {});
+    this.session = undefined;
+    this.link = undefined;
+    this.virtual = undefined;
+    await new Promise<void>((resolve) => this.serialLog.end(() => resolve()));
+  }
+}

@@ -1,0 +1,49 @@
+import type { BrokerControl } from '../broker/control.js';
+import { openBroker } from '../broker/open.js';
+import type { RackSpec } from '../config/types.js';
+import { HilError } from '../errors.js';
+import { openToxiproxy, type ToxiproxyService } from '../network/toxiproxy-server.js';
+
+/** The rack's shared services for a whole run: Toxiproxy and the observing broker. */
+export interface RackServices {
+  toxiproxy: ToxiproxyService;
+  broker: BrokerControl;
+  close(): Promise<void>;
+}
+
+export interface OpenRackOptions {
+  /** Toxiproxy's own log (file path); dropped when absent. */
+  toxiproxyLog?: string;
+}
+
+/** Opens Toxiproxy (starting it when managed) and the broker; `/reset`s Toxiproxy before the run. */
+export async function openRack(rack: RackSpec, opts: OpenRackOptions = {}): Promise<RackServices> {
+  const toxiproxy = await openToxiproxy({
+    url: rack.toxiproxy.url,
+    manage: rack.toxiproxy.manage,
+    ...(opts.toxiproxyLog && { log: opts.toxiproxyLog }),
+  });
+  let broker: BrokerControl;
+  try {
+    await toxiproxy.client.reset();
+    broker = await openBroker(rack.broker, { boardIds: rack.boards.map((b) => b.id) });
+  } catch (err) {
+    await toxiproxy.stop();
+    throw err instanceof HilError
+      ? err
+      : new HilError('HIL_E_BROKER', `cannot start the broker: ${String(err)}`, { cause: err });
+  }
+  let closed = false;
+  return {
+    toxiproxy,
+    broker,
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Every exit path leaves Toxiproxy clean: no toxic outlives a run.
+      await toxiproxy.client.reset().catch(() => {});
+      await broker.close().catch(() => {});
+      await toxiproxy.stop().catch(() => {});
+    },
+  };
+}

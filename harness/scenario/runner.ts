@@ -1,0 +1,309 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatRecord } from '../broker/records.js';
+import { applyFault, healAll, healFault } from '../faults/actions.js';
+import type { FaultHandle, FaultPhase } from '../faults/context.js';
+import { runHook } from '../faults/hooks.js';
+import type { History, LatenessStats } from '../history/ops.js';
+import { BoardDriver } from './board-driver.js';
+import { brokerOp, clientIdOf, topicPrefix } from './broker-ops.js';
+import type { PlannedFault, ScenarioPlan, Stimulus } from './plan.js';
+import type { RackServices } from './rack.js';
+import { latenessStats } from './stats.js';
+import { monotonic, runTimeline, sleepUntil, type TimelineEvent } from './timeline.js';
+
+export interface BoardProgress {
+  id: string;
+  mqtt: string;
+  /** Active outages on it. */
+  faults: string[];
+  /** Messages emitted and not yet delivered. */
+  pending: number;
+}
+
+export interface ScenarioProgress {
+  scenario: string;
+  phase: 'setup' | 'timeline' | 'drain' | 'done';
+  elapsedMs: number;
+  totalMs: number;
+  boards: BoardProgress[];
+}
+
+export interface RunScenarioOptions {
+  plan: ScenarioPlan;
+  services: RackServices;
+  /** This scenario's folder; each board gets a subfolder. */
+  dir: string;
+  runId: string;
+  /** Down traffic's epoch: changes every run so a board can tell a new run's seq 1 from an old one. */
+  epoch: number;
+  signal?: AbortSignal;
+  readyTimeoutMs?: number;
+  onProgress?: (p: ScenarioProgress) => void;
+  progressEveryMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface ScenarioRun {
+  histories: History[];
+  lateness: { faults: LatenessStats; stimuli: LatenessStats };
+  /** Runner problems (a fault that could not be applied or healed), also recorded per board. */
+  errors: string[];
+  aborted: boolean;
+}
+
+/**
+ * Runs one scenario on all its boards at once: bring every board up, then the timeline
+ * (stimuli and faults on schedule), the final heal, the drain; one history per board. On
+ * abort or crash, faults are healed and what was recorded so far is written.
+ */
+export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun> {
+  const { plan, services } = opts;
+  const name = plan.scenario.name;
+  const clock = monotonic;
+  const startedAt = new Date();
+  await Promise.all(plan.boards.map((b) => mkdir(join(opts.dir, b.board.id), { recursive: true })));
+
+  const ids = new Set(plan.boards.map((b) => b.board.id));
+  const brokerLog = new Map<string, string[]>(plan.boards.map((b) => [b.board.id, []]));
+  const drivers = new Map<string, BoardDriver>();
+  const pending = new Map<string, Set<string>>(plan.boards.map((b) => [b.board.id, new Set()]));
+  const activeFaults = new Map<string, string[]>(plan.boards.map((b) => [b.board.id, []]));
+  let t0 = Number.NaN;
+
+  const unsubscribe = services.broker.onRecord((record) => {
+    const hit = brokerOp(record, ids);
+    if (!hit) return;
+    drivers.get(hit.board)?.recorder.record(hit.op);
+    brokerLog.get(hit.board)?.push(formatRecord(record, Number.isNaN(t0) ? record.t : t0));
+    if (hit.op.kind === 'delivered') pending.get(hit.board)?.delete(hit.op.id);
+  });
+
+  const progress = (phase: ScenarioProgress['phase']) =>
+    opts.onProgress?.({
+      scenario: name,
+      phase,
+      elapsedMs: Number.isNaN(t0) ? 0 : Math.max(0, clock.now() - t0),
+      totalMs: plan.end,
+      boards: plan.boards.map(({ board }) => ({
+        id: board.id,
+        mqtt: drivers.get(board.id)?.notReady
+          ? 'not ready'
+          : (drivers.get(board.id)?.mqttState ?? 'starting'),
+        faults: activeFaults.get(board.id) ?? [],
+        pending: pending.get(board.id)?.size ?? 0,
+      })),
+    });
+
+  const handles: FaultHandle[] = [];
+  const errors: string[] = [];
+  const faultLateness: number[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let aborted = false;
+  try {
+    progress('setup');
+    // Drivers exist before bring-up, so the broker's view of the setup is recorded too.
+    for (const bp of plan.boards) {
+      const driver = new BoardDriver({
+        plan: bp,
+        services,
+        dir: join(opts.dir, bp.board.id),
+        runId: opts.runId,
+        ...(opts.readyTimeoutMs !== undefined && { readyTimeoutMs: opts.readyTimeoutMs }),
+        ...(opts.log && { log: opts.log }),
+      });
+      drivers.set(bp.board.id, driver);
+    }
+    const started = await Promise.all([...drivers.values()].map((d) => d.start()));
+    t0 = clock.now();
+    for (const d of started) d.setT0(t0);
+    const ready = started.filter((d) => !d.notReady);
+    timer = setInterval(
+      () => progress(clock.now() - t0 < plan.scenario.duration ? 'timeline' : 'drain'),
+      opts.progressEveryMs ?? 1000,
+    );
+
+    const events: TimelineEvent[] = [
+      ...plan.stimuli
+        .filter((s) => !drivers.get(s.board)?.notReady)
+        .map((s) => stimulusEvent(s, drivers, services, opts.epoch, pending, t0)),
+      ...plan.faults.flatMap((f) =>
+        faultEvents(f, ready, services, handles, activeFaults, faultLateness, t0, errors),
+      ),
+    ];
+    const result = await runTimeline(events, t0, opts.signal, clock);
+    for (const e of result.errors)
+      errors.push(`${e.label}: ${e.error instanceof Error ? e.error.message : String(e.error)}`);
+    aborted = opts.signal?.aborted === true;
+    // Jepsen's final heal: nothing stays broken into the drain.
+    for (const err of await healAll(handles)) errors.push(err.message);
+    if (!aborted) {
+      progress('drain');
+      await sleepUntil(t0 + plan.end, clock, opts.signal);
+      aborted = opts.signal?.aborted === true;
+    }
+    const stimuliLate = result.lateness.filter((l) => l.label.startsWith('emit ')).map((l) => l.lateMs);
+    const lateness = { faults: latenessStats(faultLateness), stimuli: latenessStats(stimuliLate) };
+    for (const e of errors) opts.log?.(`[${name}] ${e}`);
+    const histories = await finish(plan, drivers, opts.dir, startedAt, lateness, brokerLog);
+    return { histories, lateness, errors, aborted };
+  } finally {
+    if (timer) clearInterval(timer);
+    await healAll(handles).catch(() => []);
+    unsubscribe();
+    await Promise.all([...drivers.values()].map((d) => d.close()));
+    // A crash before finish still leaves every board's JSON lines on disk.
+    progress('done');
+  }
+}
+
+function stimulusEvent(
+  s: Stimulus,
+  drivers: Map<string, BoardDriver>,
+  services: RackServices,
+  epoch: number,
+  pending: Map<string, Set<string>>,
+  t0: number,
+): TimelineEvent {
+  return {
+    t: s.t,
+    label: `emit ${s.id}`,
+    fire: async () => {
+      const driver = drivers.get(s.board);
+      if (!driver?.session) return;
+      const late = (t: number) => Math.round((t - t0 - s.t) * 1000) / 1000;
+      pending.get(s.board)?.add(s.id);
+      if (s.direction === 'up') {
+        const t = await driver.session.emit(s.cls, s.id);
+        driver.recorder.record({
+          t,
+          kind: 'emit',
+          cls: s.cls,
+          id: s.id,
+          direction: 'up',
+          seq: s.seq,
+          lateMs: late(t),
+        });
+        return;
+      }
+      const topic = `${topicPrefix(s.board)}/cmd/${s.cls}`;
+      const state = await services.broker.subscriptionState(clientIdOf(s.board), topic);
+      const t = performance.now();
+      driver.recorder.record({
+        t,
+        kind: 'emit',
+        cls: s.cls,
+        id: s.id,
+        direction: 'down',
+        seq: s.seq,
+        epoch,
+        lateMs: late(t),
+      });
+      await services.broker.publish(topic, JSON.stringify({ id: s.id, seq: s.seq, epoch }), s.qos);
+      if (state === 'none') driver.recorder.record({ t: performance.now(), kind: 'broker-forgot', id: s.id });
+    },
+  };
+}
+
+function faultEvents(
+  f: PlannedFault,
+  ready: BoardDriver[],
+  services: RackServices,
+  handles: FaultHandle[],
+  activeFaults: Map<string, string[]>,
+  lateness: number[],
+  t0: number,
+  errors: string[],
+): TimelineEvent[] {
+  const targets = ready.filter((d) => f.boards.includes(d.id));
+  const applied = new Map<string, FaultHandle>();
+  const events: TimelineEvent[] = [];
+  for (const driver of targets) {
+    const record = (p: FaultPhase) => {
+      const list = activeFaults.get(p.board) ?? [];
+      activeFaults.set(
+        p.board,
+        p.phase === 'start'
+          ? [...list, p.fault]
+          : list.filter((x, i) => x !== p.fault || i !== list.indexOf(p.fault)),
+      );
+      const lateMs = p.phase === 'start' ? Math.round((p.t - t0 - f.at) * 1000) / 1000 : undefined;
+      if (lateMs !== undefined && p.fault === f.spec.kind) lateness.push(lateMs);
+      driver.recorder.record({
+        t: p.t,
+        kind: 'fault',
+        fault: p.fault,
+        phase: p.phase,
+        down: p.down,
+        detail: p.detail,
+        ...(lateMs !== undefined && { lateMs }),
+      });
+    };
+    events.push({
+      t: f.at,
+      label: `fault ${f.spec.kind} on ${driver.id}`,
+      fire: async () => {
+        if (!driver.proxy) return;
+        try {
+          const handle = await applyFault(f.spec.kind, f.spec.params, {
+            board: driver.faultBoard(),
+            proxy: driver.proxy,
+            broker: services.broker,
+            run: (cmd) => runHook(cmd),
+            record,
+          });
+          handles.push(handle);
+          applied.set(driver.id, handle);
+          // Instant faults (reset, reboot) end once they have fired.
+          if (f.span === 0) await healFault(handle);
+        } catch (err) {
+          const msg = err instanceof Error ? err.message : String(err);
+          errors.push(msg);
+          driver.recorder.record({ t: performance.now(), kind: 'error', msg });
+        }
+      },
+    });
+    if (f.span > 0) {
+      events.push({
+        t: f.at + f.span,
+        label: `heal ${f.spec.kind} on ${driver.id}`,
+        fire: async () => {
+          const handle = applied.get(driver.id);
+          if (handle) await healFault(handle);
+        },
+      });
+    }
+  }
+  return events;
+}
+
+async function finish(
+  plan: ScenarioPlan,
+  drivers: Map<string, BoardDriver>,
+  dir: string,
+  startedAt: Date,
+  lateness: ScenarioRun['lateness'],
+  brokerLog: Map<string, string[]>,
+): Promise<History[]> {
+  return Promise.all(
+    plan.boards.map(async ({ board }) => {
+      const driver = drivers.get(board.id);
+      const boardDir = join(dir, board.id);
+      await writeFile(join(boardDir, 'broker.log'), `${(brokerLog.get(board.id) ?? []).join('\n')}\n`);
+      const meta = {
+        scenario: plan.scenario.name,
+        board: board.id,
+        firmware: board.firmware,
+        ...(board.virtual && { model: board.virtual.model }),
+        startedAt: startedAt.toISOString(),
+        duration: plan.scenario.duration,
+        drain: plan.scenario.drain,
+        end: plan.end,
+        ...(driver?.notReady && { notReady: driver.notReady }),
+        lateness,
+      };
+      if (!driver) return { ...meta, ops: [] };
+      return driver.recorder.finish(meta, join(boardDir, 'history.json'));
+    }),
+  );
+}

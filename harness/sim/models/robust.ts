@@ -1,0 +1,129 @@
+import { OSError } from '../radio.js';
+import { type Frame, PyException } from '../traceback.js';
+import { appPings, bootConnect, commandTopic, forwardCommands, openSession } from './common.js';
+import type { Message, ModelFactory } from './model.js';
+import { ConnectError, PidCounter, type Session } from './session.js';
+
+/** Where the app calls into the library (main.py of the app the model stands for). */
+const APP_FRAMES = {
+  check_msg: { file: 'main.py', line: 61, fn: 'poll' },
+  publish: { file: 'main.py', line: 47, fn: 'send' },
+} as const;
+/** Lines of umqtt/robust.py 1.0.3 and umqtt/simple.py 1.8.0 (micropython-lib) on the way down. */
+const LIB_FRAMES: Record<keyof typeof APP_FRAMES, Frame> = {
+  check_msg: { file: 'umqtt/robust.py', line: 54, fn: 'check_msg' },
+  publish: { file: 'umqtt/robust.py', line: 37, fn: 'publish' },
+};
+const RECONNECT: Frame = { file: 'umqtt/robust.py', line: 25, fn: 'reconnect' };
+const CONNACK_CHECK: Frame = { file: 'umqtt/simple.py', line: 119, fn: 'connect' };
+const CONNACK_REFUSED: Frame = { file: 'umqtt/simple.py', line: 121, fn: 'connect' };
+
+type Caller = keyof typeof APP_FRAMES;
+
+/** The app's loop pause (micropython-lib's examples: check_msg(), then time.sleep(1)). */
+const APP_LOOP_MS = 1000;
+
+/**
+ * umqtt.robust: reconnects only when a call raises OSError; first attempt at once, then
+ * every `reconnect-delay`, with connect(clean_session=False) and no socket timeout, all
+ * inside the call, so the app is blocked meanwhile. The failed publish is sent again
+ * with a new packet id; subscriptions are not renewed.
+ */
+export const robust: ModelFactory = (ctx) => {
+  const qos = ctx.options.qos('qos');
+  const delay = ctx.options.ms('reconnect-delay');
+  const socketTimeout = ctx.options.ms('socket-timeout');
+  // umqtt.simple's self.pid: one counter for the client object, across reconnects.
+  const pids = new PidCounter();
+  let session: Session | undefined;
+  let up = false;
+
+  const setUp = (state: boolean) => {
+    if (state === up) return;
+    up = state;
+    ctx.mqtt(state ? 'connected' : 'disconnected');
+  };
+
+  const wire = (s: Session) => {
+    forwardCommands(ctx, s);
+    // The app's next check_msg raises on the dead socket, and robust reconnects in it.
+    s.onClose(() => ctx.app.urgent(() => checkMsg(s)));
+  };
+
+  /** robust.reconnect(): loops until connected; only OSError is caught. */
+  const reconnect = async (caller: Caller) => {
+    for (;;) {
+      ctx.mqtt('connecting');
+      try {
+        const s = await openSession(ctx, false, socketTimeout, pids);
+        session = s;
+        wire(s);
+        if (ctx.options.flag('resubscribe'))
+          await s.subscribe(commandTopic(ctx), ctx.options.qos('subscribe-qos')).catch(() => {});
+        setUp(true);
+        return;
+      } catch (err) {
+        if (!(err instanceof ConnectError)) throw err;
+        const f = err.failure;
+        const frames = [APP_FRAMES[caller], LIB_FRAMES[caller], RECONNECT];
+        // CONNACK read returned b'': resp[0] raises IndexError, which nothing catches.
+        if (f.kind === 'eof')
+          throw escaped(new PyException('IndexError', 'index out of range', [...frames, CONNACK_CHECK]));
+        if (f.kind === 'refused')
+          throw escaped(new PyException('MQTTException', String(f.code), [...frames, CONNACK_REFUSED]));
+      }
+      await ctx.sleep(delay);
+    }
+  };
+
+  // After an escaped exception the app carries on: it sleeps out its loop, then its next
+  // check_msg finds the socket dead and reconnects (a broker that keeps closing at once
+  // makes a traceback a loop).
+  const escaped = (e: PyException) => {
+    ctx.app.urgent(async () => {
+      await ctx.sleep(APP_LOOP_MS);
+      await checkMsg(session);
+    });
+    return e;
+  };
+
+  const checkMsg = async (s: Session | undefined) => {
+    if (s !== session || session?.usable) return;
+    setUp(false);
+    await reconnect('check_msg');
+  };
+
+  appPings(ctx, () => session);
+
+  return {
+    async start() {
+      const s = await bootConnect(ctx, ctx.options.flag('clean-session'), socketTimeout, delay, pids);
+      session = s;
+      wire(s);
+      // subscribe() blocks until SUBACK; the app reports itself connected after it.
+      await s.subscribe(commandTopic(ctx), ctx.options.qos('subscribe-qos')).catch(() => {});
+      setUp(true);
+    },
+
+    async publish(msg: Message) {
+      for (;;) {
+        try {
+          if (!session) throw new OSError(-1, 'no socket');
+          const { written, acked } = session.publish(msg.topic, msg.payload, qos);
+          await (qos === 1 ? acked : written);
+          ctx.event({ ev: 'published', id: msg.id });
+          return;
+        } catch (err) {
+          // robust.DEBUG is off in the apps the model stands for: the retry is silent.
+          if (!(err instanceof OSError)) throw err;
+        }
+        setUp(false);
+        await reconnect('publish');
+      }
+    },
+
+    stop(graceful) {
+      session?.close(graceful);
+    },
+  };
+};

@@ -1,0 +1,26 @@
+import { startVirtualBoard } from '../../harness/sim/launcher.js';
+import { MODEL_NAMES } from '../../harness/sim/model-options.js';
+import { agentConformance } from './agent-conformance.js';
+import { boardSpec, TestBroker } from './sim-support.js';
+
+/** Every model's virtual board passes the suite a real board passes. */
+describe('sim board: agent conformance', () => {
+  let broker: TestBroker;
+  before(async () => {
+    broker = await TestBroker.start();
+  });
+  after(async () => {
+    await broker?.close();
+  });
+
+  for (const model of MODEL_NAMES) {
+    describe(model, () => {
+      agentConformance(async () => {
+        const handle = await startVirtualBoard(boardSpec(`sim-conf-${model}`, model), {
+          broker: { host: '127.0.0.1', port: broker.port },
+        });
+        return { path: handle.path, stop: handle.stop, broker: `127.0.0.1:${broker.port}` };
+      });
+    });
+  }
+});
