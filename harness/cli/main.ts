@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, HilError } from '../errors.js';
 import { boardsCommand } from './boards-command.js';
+import { reportCommand } from './report-command.js';
+import { runCommand } from './run-command.js';
 import { validateCommand } from './validate-command.js';
 
 /** Builds the `hil` command line; each subcommand is a small module calling the library. */
@@ -27,6 +29,68 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--scan', 'list USB serial devices as boards.yml entries to paste')
     .action(async (o: { boards: string; probe?: boolean; scan?: boolean }) => {
       setExit(await boardsCommand({ boards: o.boards, probe: o.probe === true, scan: o.scan === true }));
+    });
+
+  const collect = (value: string, previous: string[]) => [...previous, value];
+  const integer = (what: string) => (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0)
+      throw new HilError('HIL_E_USAGE', `${what} takes a whole number, got "${value}"`);
+    return n;
+  };
+  program
+    .command('run')
+    .description('run scenarios on the rack and write reports')
+    .option('--boards <file>', 'rack file', 'boards.yml')
+    .option('--scenarios <paths...>', 'scenario files or folders', ['scenarios'])
+    .option('--board <id>', 'only this board (repeatable)', collect, [])
+    .option('--tag <tag>', 'only boards with this tag (repeatable)', collect, [])
+    .option('--grep <re>', 'only tests whose "<scenario> <board>" matches')
+    .option('--out <dir>', 'output folder', 'reports')
+    .option('--bail', 'stop after the first failing board')
+    .option(
+      '--retries <n>',
+      "run a failing board's scenario again on it alone, up to n times",
+      integer('--retries'),
+    )
+    .option('--timeout <ms>', "timeout of each board's assertions (mocha)", integer('--timeout'))
+    .option('--no-report', 'do not build the HTML report at the end')
+    .action(
+      async (o: {
+        boards: string;
+        scenarios: string[];
+        board: string[];
+        tag: string[];
+        grep?: string;
+        out: string;
+        bail?: boolean;
+        retries?: number;
+        timeout?: number;
+        report: boolean;
+      }) => {
+        setExit(
+          await runCommand({
+            boards: o.boards,
+            scenarios: o.scenarios,
+            board: o.board,
+            tag: o.tag,
+            out: o.out,
+            report: o.report,
+            ...(o.grep !== undefined && { grep: o.grep }),
+            ...(o.bail !== undefined && { bail: o.bail }),
+            ...(o.retries !== undefined && { retries: o.retries }),
+            ...(o.timeout !== undefined && { timeoutMs: o.timeout }),
+          }),
+        );
+      },
+    );
+
+  program
+    .command('report')
+    .description('build the HTML report from the Allure results (history kept across runs)')
+    .option('--out <dir>', 'output folder of hil run', 'reports')
+    .action(async (o: { out: string }) => {
+      setExit(await reportCommand({ out: o.out }));
     });
 
   return program;

@@ -118,10 +118,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     t0 = clock.now();
     for (const d of started) d.setT0(t0);
     const ready = started.filter((d) => !d.notReady);
-    timer = setInterval(
-      () => progress(clock.now() - t0 < plan.scenario.duration ? 'timeline' : 'drain'),
-      opts.progressEveryMs ?? 1000,
-    );
+    let phase: ScenarioProgress['phase'] = 'timeline';
+    timer = setInterval(() => progress(phase), opts.progressEveryMs ?? 1000);
 
     const events: TimelineEvent[] = [
       ...plan.stimuli
@@ -138,7 +136,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     // Jepsen's final heal: nothing stays broken into the drain.
     for (const err of await healAll(handles)) errors.push(err.message);
     if (!aborted) {
-      progress('drain');
+      phase = 'drain';
+      progress(phase);
       await sleepUntil(t0 + plan.end, clock, opts.signal);
       aborted = opts.signal?.aborted === true;
     }

@@ -1,0 +1,132 @@
+import * as allure from 'allure-js-commons';
+import { Status } from 'allure-js-commons';
+import type { BoardVerdict } from '../checker/verdict.js';
+import { formatDuration } from '../config/duration.js';
+import type { ScenarioSpec } from '../config/types.js';
+import { type History, opsOf } from '../history/ops.js';
+import type { BoardResult } from './run-result.js';
+
+/**
+ * What Allure shows for one board's test: labels so the tree reads rack → scenario → board,
+ * parameters, one step per fault and per traffic burst, and the board's files as attachments.
+ * Called inside the mocha test; the runner itself never imports Allure.
+ */
+export async function describeForAllure(
+  rack: string,
+  result: BoardResult,
+  files: {
+    timelineSvg: string;
+    serialLog: string;
+    brokerLog: string;
+    verdictTable: string;
+    historyJson: string;
+  },
+): Promise<void> {
+  const { scenario, board, history } = result;
+  await allure.parentSuite(rack);
+  await allure.suite(scenario.name);
+  await allure.subSuite(board.id);
+  await allure.epic(rack);
+  await allure.feature(scenario.name);
+  await allure.story(board.id);
+  await allure.label('board', board.id);
+  await allure.label('firmware', board.firmware);
+  await allure.tags(
+    ...board.tags,
+    ...scenario.tags,
+    ...(board.status === 'quarantined' ? ['quarantined'] : []),
+  );
+  if (scenario.description) await allure.description(scenario.description);
+  for (const [name, value] of parameters(scenario, result)) await allure.parameter(name, value);
+  for (const step of steps(scenario, history)) await allure.logStep(step.name, step.status);
+  await allure.attachment('timeline.svg', files.timelineSvg, 'image/svg+xml');
+  await allure.attachment('verdicts.txt', files.verdictTable, 'text/plain');
+  await allure.attachment('serial.log', files.serialLog, 'text/plain');
+  await allure.attachment('broker.log', files.brokerLog, 'text/plain');
+  await allure.attachment('history.json', files.historyJson, 'application/json');
+}
+
+function parameters(scenario: ScenarioSpec, result: BoardResult): Array<[string, string]> {
+  const out: Array<[string, string]> = [
+    ['seed', String(scenario.seed)],
+    ['duration', formatDuration(scenario.duration)],
+    ['drain', formatDuration(scenario.drain)],
+  ];
+  for (const f of scenario.faults) {
+    const p = f.params as { for?: number; mode?: string };
+    const what = [p.for !== undefined ? formatDuration(p.for) : 'now', p.mode].filter(Boolean).join(' ');
+    out.push([`${f.kind} at ${formatDuration(f.at)}`, what]);
+  }
+  const options = result.history.model
+    ? (scenario.models[result.history.model as keyof ScenarioSpec['models']] ?? {})
+    : {};
+  for (const [k, v] of Object.entries(options)) out.push([`model ${k}`, String(v)]);
+  return out;
+}
+
+interface Step {
+  name: string;
+  status: Status;
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
+
+/** One step per fault (real start and end) and per traffic burst (a class's emits). */
+export function steps(scenario: ScenarioSpec, history: History): Step[] {
+  const out: Array<Step & { t: number }> = [];
+  const open = new Map<string, number>();
+  for (const f of opsOf(history, 'fault')) {
+    if (f.phase === 'start') open.set(f.fault, f.t);
+    else {
+      const start = open.get(f.fault) ?? f.t;
+      open.delete(f.fault);
+      out.push({
+        t: start,
+        name: `fault ${f.fault} ${s(start)}–${s(f.t)}${f.detail ? ` (${f.detail})` : ''}`,
+        status: Status.PASSED,
+      });
+    }
+  }
+  for (const [fault, start] of open)
+    out.push({ t: start, name: `fault ${fault} ${s(start)}– never healed`, status: Status.BROKEN });
+  for (const t of scenario.traffic) {
+    const emits = opsOf(history, 'emit').filter((e) => e.cls === t.class);
+    if (emits.length === 0) continue;
+    const first = emits[0]!.t;
+    const last = emits.at(-1)!.t;
+    out.push({
+      t: first,
+      name: `traffic ${t.class} (${t.direction}): ${emits.length} emitted ${s(first)}–${s(last)}`,
+      status: Status.PASSED,
+    });
+  }
+  for (const e of opsOf(history, 'error'))
+    out.push({ t: e.t, name: `runner error: ${e.msg}`, status: Status.BROKEN });
+  return out.sort((a, b) => a.t - b.t).map(({ name, status }) => ({ name, status }));
+}
+
+/** The verdict as a small text table, for the attachment and the assertion message. */
+export function verdictTable(verdict: BoardVerdict): string {
+  const rows = [
+    ['class', 'policy', 'verdict', 'emitted', 'delivered', 'lost', 'blocked', 'late', 'dups'],
+    ...verdict.classes.map((c) =>
+      [c.class, c.policy, c.verdict, c.emitted, c.delivered, c.lost, c.blocked, c.late, c.duplicates].map(
+        String,
+      ),
+    ),
+    ...verdict.checks.map((c) => [c.check, 'check', c.verdict, '', '', '', '', '', '']),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
+  const reasons = [
+    ...verdict.reasons,
+    ...verdict.classes.flatMap((c) => c.reasons),
+    ...verdict.checks.flatMap((c) => c.reasons),
+  ];
+  return [...lines, '', ...reasons].join('\n').trimEnd();
+}

@@ -1,0 +1,116 @@
+import type { PolicyName } from '../checker/policies/spec.js';
+import type { CheckName, LatencyStats, Verdict } from '../checker/verdict.js';
+import { worst } from '../checker/verdict.js';
+import type { Direction, LatenessStats } from '../history/ops.js';
+import type { BoardResult, BoardStatus, RunResult } from './run-result.js';
+
+/** One class on one board, as summary.json writes it. */
+export interface SummaryClass {
+  class: string;
+  policy: PolicyName | 'none';
+  direction: Direction;
+  verdict: Verdict;
+  emitted: number;
+  delivered: number;
+  lost: number;
+  blocked: number;
+  late: number;
+  duplicates: number;
+  /** ms from emit to the first counted copy; null when nothing was delivered. */
+  latency: LatencyStats | null;
+  reasons: string[];
+}
+
+export interface SummaryCheck {
+  check: CheckName;
+  verdict: Verdict;
+  reasons: string[];
+}
+
+/** One scenario on one board. */
+export interface SummaryResult {
+  scenario: string;
+  board: string;
+  verdict: Verdict;
+  /** `quarantined`: shown, but its verdict never fails the run. */
+  status: BoardStatus;
+  /** Does this result count towards the run's verdict? */
+  counts: boolean;
+  firmware: string;
+  model?: string;
+  tags: string[];
+  seed: number;
+  classes: SummaryClass[];
+  checks: SummaryCheck[];
+  /** What concerns the board as a whole (never ready, runner errors). */
+  reasons: string[];
+  /** Relative to the run folder. */
+  files: { history: string; serialLog: string; brokerLog: string; timeline: string };
+}
+
+/** summary.json: the machine-readable result CI and dashboards read (DESIGN.md). */
+export interface Summary {
+  started: string;
+  finished: string;
+  /** Worst over every result that counts (quarantined boards do not). */
+  verdict: Verdict;
+  /** How many results had each verdict, quarantined ones included. */
+  totals: Record<Verdict, number>;
+  results: SummaryResult[];
+  lateness?: { faults: LatenessStats; stimuli: LatenessStats };
+}
+
+/** A quarantined board runs and is shown, but never fails the night. */
+export function countsForRun(r: Pick<BoardResult, 'board'>): boolean {
+  return r.board.status !== 'quarantined';
+}
+
+/** The run's verdict: worst over the results that count; a run with no result at all is `error`. */
+export function runVerdict(run: Pick<RunResult, 'results'>): Verdict {
+  if (run.results.length === 0) return 'error';
+  return worst(...run.results.filter(countsForRun).map((r) => r.verdict.verdict));
+}
+
+export function summaryJson(run: RunResult): Summary {
+  const totals: Record<Verdict, number> = { pass: 0, fail: 0, error: 0 };
+  for (const r of run.results) totals[r.verdict.verdict] += 1;
+  return {
+    started: run.started,
+    finished: run.finished,
+    verdict: runVerdict(run),
+    totals,
+    results: run.results.map(resultOf),
+    ...(run.lateness && { lateness: run.lateness }),
+  };
+}
+
+function resultOf(r: BoardResult): SummaryResult {
+  return {
+    scenario: r.scenario.name,
+    board: r.board.id,
+    verdict: r.verdict.verdict,
+    status: r.board.status,
+    counts: countsForRun(r),
+    firmware: r.board.firmware,
+    ...(r.board.model !== undefined && { model: r.board.model }),
+    tags: [...r.board.tags],
+    seed: r.scenario.seed,
+    classes: r.verdict.classes.map((c) => ({
+      class: c.class,
+      policy: c.policy,
+      direction: c.direction,
+      verdict: c.verdict,
+      emitted: c.emitted,
+      delivered: c.delivered,
+      lost: c.lost,
+      blocked: c.blocked,
+      late: c.late,
+      duplicates: c.duplicates,
+      latency: c.latency,
+      reasons: [...c.reasons],
+    })),
+    checks: r.verdict.checks.map((c) => ({ check: c.check, verdict: c.verdict, reasons: [...c.reasons] })),
+    reasons: [...r.verdict.reasons],
+    files: { ...r.files },
+  };
+}
