@@ -110,7 +110,5 @@ export function planRun(
   scenarios: readonly ScenarioSpec[],
   filter: PlanFilter = {},
 ): ScenarioPlan[] {
-  return scenarios
-    .map((s) => planScenario(rack, s, filter))
-    .filter((p) => p.boards.length > 0);
+  return scenarios.map((s) => planScenario(rack, s, filter)).filter((p) => p.boards.length > 0);
 }

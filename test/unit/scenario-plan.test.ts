@@ -69,7 +69,9 @@ describe('run plan', () => {
       planRun(rack, [sc], { boardIds: ['sim-b'] })[0]?.stimuli.every((s) => s.board === 'sim-b'),
     ).to.equal(true);
     expect(planRun(rack, [sc], { grep: /nomatch/ })).to.deep.equal([]);
-    expect(planRun(rack, [sc], { grep: /^p sim-b$/ })[0]?.boards.map((b) => b.board.id)).to.deep.equal(['sim-b']);
+    expect(planRun(rack, [sc], { grep: /^p sim-b$/ })[0]?.boards.map((b) => b.board.id)).to.deep.equal([
+      'sim-b',
+    ]);
     expect(planRun(rack, [sc], { boardIds: ['off'] })).to.deep.equal([]);
   });
 });
