@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, HilError } from '../errors.js';
 import { boardsCommand } from './boards-command.js';
+import { deployCommand } from './deploy-command.js';
 import { reportCommand } from './report-command.js';
 import { runCommand } from './run-command.js';
 import { validateCommand } from './validate-command.js';
@@ -91,6 +92,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'output folder of hil run', 'reports')
     .action(async (o: { out: string }) => {
       setExit(await reportCommand({ out: o.out }));
+    });
+
+  program
+    .command('deploy')
+    .description('copy files to a MicroPython board over the raw REPL, then soft-reset it')
+    .requiredOption('--board <id>', 'the board, as boards.yml names it')
+    .option('--boards <file>', 'rack file', 'boards.yml')
+    .argument('<files...>', 'FILE or FILE:REMOTE_NAME')
+    .action(async (files: string[], o: { board: string; boards: string }) => {
+      setExit(await deployCommand({ boards: o.boards, board: o.board, files }));
     });
 
   return program;

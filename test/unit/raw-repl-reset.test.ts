@@ -1,0 +1,128 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import type { ResetMethod } from '../../harness/config/types.js';
+import { type LineFlags, pulseSteps, type ResettablePort, resetBoard } from '../../harness/deploy/reset.js';
+import type { HilError } from '../../harness/errors.js';
+
+/** A port that records what the reset did to it, with the time of each line change. */
+function recordingPort(fail?: string) {
+  const sets: Array<{ flags: LineFlags; at: number }> = [];
+  const written: string[] = [];
+  const port: ResettablePort = {
+    set: (flags, cb) => {
+      sets.push({ flags: { ...flags }, at: performance.now() });
+      cb(fail ? new Error(fail) : null);
+    },
+    write: (data, cb) => {
+      written.push(typeof data === 'string' ? data : data.toString('latin1'));
+      cb();
+      return true;
+    },
+  };
+  return { port, sets, written };
+}
+
+async function rejection(p: Promise<unknown>): Promise<HilError> {
+  try {
+    await p;
+  } catch (err) {
+    return err as HilError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('raw REPL: board reset', () => {
+  it('pulses DTR with RTS held inactive (on ESP auto-reset circuits DTR alone selects the bootloader)', async () => {
+    const { port, sets } = recordingPort();
+    await resetBoard({ kind: 'dtr' }, { board: 'b1', port });
+    expect(sets.map((s) => s.flags)).to.deep.equal([
+      { rts: false, dtr: true },
+      { rts: false, dtr: false },
+    ]);
+    // 100 ms by default; timers may run late, never early.
+    expect((sets[1]?.at ?? 0) - (sets[0]?.at ?? 0)).to.be.at.least(95);
+  });
+
+  it('pulses RTS the same way', async () => {
+    const { port, sets } = recordingPort();
+    await resetBoard({ kind: 'rts' }, { board: 'b1', port });
+    expect(sets.map((s) => s.flags)).to.deep.equal([
+      { dtr: false, rts: true },
+      { dtr: false, rts: false },
+    ]);
+  });
+
+  it('inverts both lines for boards wired the other way, with the pulse length asked for', async () => {
+    const { port, sets } = recordingPort();
+    await resetBoard({ kind: 'line', line: 'rts', invert: true, pulse: 30 }, { board: 'b1', port });
+    expect(sets.map((s) => s.flags)).to.deep.equal([
+      { dtr: true, rts: false },
+      { dtr: true, rts: true },
+    ]);
+    expect((sets[1]?.at ?? 0) - (sets[0]?.at ?? 0)).to.be.at.least(25);
+  });
+
+  it('always names both lines (serialport would set an unnamed one to true)', () => {
+    for (const line of ['dtr', 'rts'] as const)
+      for (const invert of [false, true])
+        for (const step of pulseSteps({ line, invert, pulse: 1 }))
+          expect(Object.keys(step).sort()).to.deep.equal(['dtr', 'rts']);
+  });
+
+  it('says what to do when the port has no modem lines (a PTY)', async () => {
+    const { port } = recordingPort('Inappropriate ioctl for device');
+    const err = await rejection(resetBoard({ kind: 'dtr' }, { board: 'b1', port }));
+    expect(err.code).to.equal('HIL_E_SERIAL');
+    expect(err.message).to.match(
+      /^b1: cannot set modem lines .*Inappropriate ioctl.*use reset: repl or a command/,
+    );
+  });
+
+  it('resets through the REPL: interrupt, leave raw mode, soft reset', async () => {
+    const { port, written } = recordingPort();
+    await resetBoard({ kind: 'repl' }, { board: 'b1', port });
+    expect(written).to.deep.equal(['\r\x03\x03\r\x02\x04']);
+  });
+
+  it('needs the port for a line or repl reset', async () => {
+    const err = await rejection(resetBoard({ kind: 'rts' }, { board: 'b1' }));
+    expect(err.message).to.equal("b1: a rts reset needs the board's serial port open");
+  });
+
+  it('runs a rack command with the board and its port in the environment', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hil-reset-'));
+    try {
+      const out = join(dir, 'out');
+      const method: ResetMethod = { kind: 'command', command: `echo "$HIL_BOARD $HIL_SERIAL" > ${out}` };
+      await resetBoard(method, { board: 'b1', path: '/dev/ttyUSB7' });
+      expect((await readFile(out, 'utf8')).trim()).to.equal('b1 /dev/ttyUSB7');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails with the command and what it printed when it exits non-zero', async () => {
+    const err = await rejection(
+      resetBoard({ kind: 'command', command: 'echo relay not found >&2; exit 3' }, { board: 'b1' }),
+    );
+    expect(err.code).to.equal('HIL_E_BOARD');
+    expect(err.message).to.equal(
+      'b1: reset command failed (exit 3): echo relay not found >&2; exit 3: relay not found',
+    );
+  });
+
+  it('stops a command that hangs', async () => {
+    const err = await rejection(
+      resetBoard({ kind: 'command', command: 'sleep 10' }, { board: 'b1' }, { commandTimeoutMs: 200 }),
+    );
+    expect(err.code).to.equal('HIL_E_TIMEOUT');
+  });
+
+  it('refuses `none`, saying how to make the board resettable', async () => {
+    const err = await rejection(resetBoard({ kind: 'none' }, { board: 'b1' }));
+    expect(err.code).to.equal('HIL_E_BOARD');
+    expect(err.message).to.match(/reset is `none`.*set reset: dtr, rts, repl or a command/);
+  });
+});
