@@ -1,0 +1,63 @@
+import { expect } from 'chai';
+import {
+  type KnownAnswer,
+  type MatrixCell,
+  observed,
+  readKnownAnswers,
+  runMatrix,
+  virtualRack,
+} from './known-answers.js';
+
+/**
+ * The known-answer matrix: every standard scenario on every virtual model, judged by the
+ * checker, against the table in docs/known-answers.md. All mismatches are reported at once.
+ */
+describe('known-answer matrix (docs/known-answers.md) on the virtual rack', function () {
+  this.timeout(15 * 60_000);
+  let table: KnownAnswer[];
+  let cells: MatrixCell[];
+
+  before(async () => {
+    table = await readKnownAnswers();
+    const { rack, scenarios } = await virtualRack();
+    cells = await runMatrix(scenarios, rack, () => {}, Number(process.env.HIL_MATRIX_CONCURRENCY ?? 8));
+  });
+
+  it('has one row per standard scenario and model, and no other', () => {
+    const rows = table.map((r) => `${r.scenario}/${r.model}`).sort();
+    expect(rows).to.deep.equal(cells.map((c) => `${c.scenario}/${c.model}`).sort());
+  });
+
+  it('gives every model the verdict its library earns, class by class and check by check', () => {
+    const mismatches: string[] = [];
+    for (const row of table) {
+      const cell = cells.find((c) => c.scenario === row.scenario && c.model === row.model);
+      if (!cell) continue;
+      const got = observed(cell);
+      for (const [name, want] of Object.entries(row.expected)) {
+        if (got[name] !== want) {
+          const reasons = [
+            ...cell.verdict.classes.filter((c) => c.class === name).flatMap((c) => c.reasons),
+            ...cell.verdict.checks.filter((c) => c.check === name).flatMap((c) => c.reasons),
+          ];
+          mismatches.push(
+            `docs/known-answers.md:${row.line}: ${row.scenario} ${row.model} ${name}: expected ${want}, got ${got[name] ?? 'nothing'}${reasons.length ? `\n      ${reasons.slice(0, 3).join('\n      ')}` : ''}`,
+          );
+        }
+      }
+      const judged = Object.keys(got).filter((k) => !(k in row.expected));
+      if (judged.length)
+        mismatches.push(
+          `docs/known-answers.md:${row.line}: ${row.scenario} ${row.model}: the table has no column for ${judged.join(', ')}`,
+        );
+    }
+    expect(mismatches, `\n${mismatches.join('\n')}`).to.deep.equal([]);
+  });
+
+  it('never passes robust on a button deadline after a 20 s outage, and never fails resilient', () => {
+    const robust = cells.find((c) => c.scenario === 'wifi-drop-20s' && c.model === 'robust')!;
+    expect(robust.verdict.classes.find((c) => c.class === 'button')?.verdict).to.equal('fail');
+    for (const c of cells.filter((c) => c.model === 'resilient'))
+      expect(c.verdict.verdict, `${c.scenario}: ${JSON.stringify(c.verdict.reasons)}`).to.equal('pass');
+  });
+});

@@ -1,0 +1,124 @@
+import { readFile } from 'node:fs/promises';
+
+/** One row of docs/known-answers.md: what a model must get in a standard scenario. */
+export interface KnownAnswer {
+  scenario: string;
+  model: string;
+  /** Verdict per traffic class and per check, e.g. { button: 'fail', 'no-reboot': 'pass' }. */
+  expected: Record<string, string>;
+  line: number;
+}
+
+/**
+ * Reads the known-answer table from its Markdown: the first table whose header starts with
+ * `scenario | model`; every further column is a class or check, `—` where it does not apply.
+ */
+export async function readKnownAnswers(path = 'docs/known-answers.md'): Promise<KnownAnswer[]> {
+  const lines = (await readFile(path, 'utf8')).split('\n');
+  const start = lines.findIndex((l) => /^\|\s*scenario\s*\|\s*model\s*\|/.test(l));
+  if (start < 0) throw new Error(`${path}: no table with a "scenario | model" header`);
+  const cells = (l: string) =>
+    l
+      .trim()
+      .replace(/^\||\|$/g, '')
+      .split('|')
+      .map((c) => c.trim().replace(/`/g, ''));
+  const header = cells(lines[start]!);
+  const rows: KnownAnswer[] = [];
+  for (let i = start + 2; i < lines.length && lines[i]!.trim().startsWith('|'); i++) {
+    const c = cells(lines[i]!);
+    const expected: Record<string, string> = {};
+    header.slice(2).forEach((name, j) => {
+      const v = (c[j + 2] ?? '').toLowerCase();
+      if (v && v !== '—' && v !== '-' && name !== 'why') expected[name] = v;
+    });
+    rows.push({ scenario: c[0]!, model: c[1]!, expected, line: i + 1 });
+  }
+  return rows;
+}
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { check } from '../../harness/checker/index.js';
+import type { BoardVerdict } from '../../harness/checker/verdict.js';
+import { loadSuite } from '../../harness/config/suite.js';
+import type { RackSpec, ScenarioSpec } from '../../harness/config/types.js';
+import { freePort } from '../../harness/network/free-port.js';
+import { planScenario } from '../../harness/scenario/plan.js';
+import { openRack } from '../../harness/scenario/rack.js';
+import { runScenario } from '../../harness/scenario/runner.js';
+
+export interface MatrixCell {
+  scenario: string;
+  model: string;
+  verdict: BoardVerdict;
+}
+
+/** The virtual rack of boards.yml, with its broker and Toxiproxy on free loopback ports. */
+export async function virtualRack(): Promise<{ rack: RackSpec; scenarios: ScenarioSpec[] }> {
+  const suite = await loadSuite('boards.yml', ['scenarios']);
+  if (!suite.rack || suite.diagnostics.length) throw new Error('boards.yml or scenarios/ do not validate');
+  const rack: RackSpec = {
+    ...suite.rack,
+    broker: { listen: { host: '127.0.0.1', port: 0 } },
+    toxiproxy: { url: `http://127.0.0.1:${await freePort()}`, manage: true },
+  };
+  return { rack, scenarios: suite.scenarios };
+}
+
+/**
+ * Runs each scenario on every virtual board at once. Scenarios run side by side, each on a
+ * rack of its own (its own toxiproxy-server and broker on free ports), so a broker restart in
+ * one cannot touch another; `concurrency` bounds how many run at a time.
+ */
+export async function runMatrix(
+  scenarios: readonly ScenarioSpec[],
+  rack: RackSpec,
+  onCell: (cell: MatrixCell) => void = () => {},
+  concurrency = 4,
+): Promise<MatrixCell[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'hil-matrix-'));
+  const cells: MatrixCell[] = [];
+  const queue = [...scenarios];
+  const worker = async () => {
+    for (let sc = queue.shift(); sc; sc = queue.shift()) {
+      const own: RackSpec = {
+        ...rack,
+        toxiproxy: { url: `http://127.0.0.1:${await freePort()}`, manage: true },
+      };
+      const services = await openRack(own);
+      try {
+        const run = await runScenario({
+          plan: planScenario(own, sc),
+          services,
+          dir: join(dir, sc.name),
+          runId: 'matrix',
+          epoch: 1,
+        });
+        for (const h of run.histories) {
+          const model = rack.boards.find((b) => b.id === h.board)?.virtual?.model ?? h.board;
+          const cell = { scenario: sc.name, model, verdict: check(h, sc) };
+          cells.push(cell);
+          onCell(cell);
+        }
+      } finally {
+        await services.close();
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return cells;
+}
+
+/** The verdict per class and check of one cell, as the table writes it. */
+export function observed(cell: MatrixCell): Record<string, string> {
+  return Object.fromEntries([
+    ...cell.verdict.classes.map((c) => [c.class, c.verdict]),
+    ...cell.verdict.checks.map((c) => [c.check, c.verdict]),
+  ]);
+}

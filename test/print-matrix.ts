@@ -1,0 +1,25 @@
+// Runs the known-answer matrix on the virtual rack and prints what each model got, with the
+// reasons, to compare with (or rewrite) docs/known-answers.md:  npx tsx test/print-matrix.ts [scenario ...]
+import { observed, runMatrix, virtualRack } from './integration/known-answers.js';
+
+const concurrency = Number(process.env.HIL_MATRIX_CONCURRENCY ?? 4);
+const only = process.argv.slice(2);
+const { rack, scenarios } = await virtualRack();
+const started = performance.now();
+await runMatrix(
+  scenarios.filter((s) => only.length === 0 || only.includes(s.name)),
+  rack,
+  (cell) => {
+    process.stdout.write(
+      `| ${cell.scenario} | ${cell.model} | ${Object.entries(observed(cell))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')} |\n`,
+    );
+    for (const c of cell.verdict.classes)
+      for (const r of c.reasons.slice(0, 3)) process.stdout.write(`    ${r}\n`);
+    for (const c of cell.verdict.checks)
+      for (const r of c.reasons.slice(0, 2)) process.stdout.write(`    ${r}\n`);
+  },
+  concurrency,
+);
+process.stdout.write(`matrix took ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
