@@ -1,31 +1,12 @@
-import type { PolicyName } from '../checker/policies/spec.js';
-import type { CheckName, LatencyStats, Verdict } from '../checker/verdict.js';
+import type { CheckVerdict, ClassVerdict, Verdict } from '../checker/verdict.js';
 import { worst } from '../checker/verdict.js';
-import type { Direction, LatenessStats } from '../history/ops.js';
+import type { LatenessStats } from '../history/ops.js';
 import type { BoardResult, BoardStatus, RunResult } from './run-result.js';
 
-/** One class on one board, as summary.json writes it. */
-export interface SummaryClass {
-  class: string;
-  policy: PolicyName | 'none';
-  direction: Direction;
-  verdict: Verdict;
-  emitted: number;
-  delivered: number;
-  lost: number;
-  blocked: number;
-  late: number;
-  duplicates: number;
-  /** ms from emit to the first counted copy; null when nothing was delivered. */
-  latency: LatencyStats | null;
-  reasons: string[];
-}
+/** One class on one board, as summary.json writes it: the checker's own verdict, field for field. */
+export type SummaryClass = ClassVerdict;
 
-export interface SummaryCheck {
-  check: CheckName;
-  verdict: Verdict;
-  reasons: string[];
-}
+export type SummaryCheck = CheckVerdict;
 
 /** One scenario on one board. */
 export interface SummaryResult {

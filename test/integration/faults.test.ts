@@ -1,5 +1,4 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -8,39 +7,17 @@ import type { BrokerControl } from '../../harness/broker/control.js';
 import { EmbeddedBroker } from '../../harness/broker/embedded.js';
 import { isDelivery, type PublishRecord } from '../../harness/broker/records.js';
 import type { WifiMethod } from '../../harness/config/types.js';
-import { HilError } from '../../harness/errors.js';
 import { applyFault, faultProblem, healAll, healFault } from '../../harness/faults/actions.js';
 import type { BoardControl, FaultContext, FaultPhase } from '../../harness/faults/context.js';
 import { runHook } from '../../harness/faults/hooks.js';
 import { type FaultKindName, faultDefinition } from '../../harness/faults/registry.js';
 import type { ProxyHandle } from '../../harness/network/toxiproxy.js';
 import { startToxiproxyServer, type ToxiproxyService } from '../../harness/network/toxiproxy-server.js';
-import { board, endAll, eventOf, Recorder } from './toxiproxy-helpers.js';
+import { board, connectError, endAll, eventOf, Recorder, rejection } from './toxiproxy-helpers.js';
 
 /** A fault's parameters as the scenario loader makes them: from the YAML block, through `parse`. */
 function params(kind: FaultKindName, raw: Record<string, unknown>): unknown {
   return faultDefinition(kind).parse(raw);
-}
-
-function connectError(port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(undefined);
-    });
-    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code));
-  });
-}
-
-async function rejection(work: Promise<unknown>): Promise<HilError> {
-  try {
-    await work;
-  } catch (err) {
-    expect(err).to.be.instanceOf(HilError);
-    return err as HilError;
-  }
-  throw new Error('expected a rejection');
 }
 
 /** Publishes to its own topic and waits for the broker to send it back: one round trip through the proxy. */

@@ -1,8 +1,11 @@
 /** Shared by the toxiproxy, broker and faults integration tests. */
 import type { EventEmitter } from 'node:events';
+import { connect } from 'node:net';
+import { expect } from 'chai';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { BrokerControl } from '../../harness/broker/control.js';
 import type { BrokerRecord } from '../../harness/broker/records.js';
+import { HilError } from '../../harness/errors.js';
 
 /** Resolves with the event's arguments, or rejects after `ms` naming what was awaited. */
 export function eventOf<T extends unknown[] = unknown[]>(
@@ -100,4 +103,27 @@ export async function board(url: string, options: IClientOptions = {}): Promise<
 
 export async function endAll(clients: Iterable<MqttClient | undefined>): Promise<void> {
   await Promise.all([...clients].map((c) => c?.endAsync(true).catch(() => {})));
+}
+
+/** The error code of connecting to a loopback port (ECONNREFUSED ...), or undefined when it connects. */
+export function connectError(port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code));
+  });
+}
+
+/** The HilError a promise rejects with; fails the test when it resolves. */
+export async function rejection(work: Promise<unknown>): Promise<HilError> {
+  try {
+    await work;
+  } catch (err) {
+    expect(err).to.be.instanceOf(HilError);
+    return err as HilError;
+  }
+  throw new Error('expected a rejection');
 }

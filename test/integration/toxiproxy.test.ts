@@ -1,7 +1,6 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { expect } from 'chai';
-import { HilError } from '../../harness/errors.js';
 import { freePort } from '../../harness/network/free-port.js';
 import { ToxiproxyClient } from '../../harness/network/toxiproxy.js';
 import {
@@ -9,7 +8,7 @@ import {
   startToxiproxyServer,
   type ToxiproxyService,
 } from '../../harness/network/toxiproxy-server.js';
-import { eventOf } from './toxiproxy-helpers.js';
+import { connectError, eventOf, rejection } from './toxiproxy-helpers.js';
 
 /** Sends `text` through host:port and resolves with what comes back (the upstream echoes). */
 async function echoThrough(port: number, text: string): Promise<string> {
@@ -20,27 +19,6 @@ async function echoThrough(port: number, text: string): Promise<string> {
   const [data] = await eventOf<[string]>(socket, 'data');
   socket.destroy();
   return data;
-}
-
-function connectError(port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(undefined);
-    });
-    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code));
-  });
-}
-
-async function rejection(work: Promise<unknown>): Promise<HilError> {
-  try {
-    await work;
-  } catch (err) {
-    expect(err).to.be.instanceOf(HilError);
-    return err as HilError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('Toxiproxy wrapper and managed server (real toxiproxy-server)', function () {
