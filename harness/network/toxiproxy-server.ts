@@ -173,7 +173,7 @@ async function startOnce(
   }
   await client.removeProxy(marker);
 
-  const release = options.handleSignals === false ? () => {} : guardSignals(child);
+  const release = guardSignals(child, options.handleSignals !== false);
   let stopping: Promise<void> | undefined;
   const service: ToxiproxyService = {
     url,
@@ -192,8 +192,12 @@ async function startOnce(
   return { service };
 }
 
-/** Ends the child on exit, SIGINT and SIGTERM; a signal is then re-raised if nobody else handles it. */
-function guardSignals(child: ChildProcess): () => void {
+/**
+ * Ends the child when this process exits, and (with `signals`) on SIGINT and SIGTERM, the
+ * signal then re-raised if nobody else handles it. A caller that heals faults on Ctrl-C
+ * handles the signals itself and stops the server after healing.
+ */
+function guardSignals(child: ChildProcess, signals: boolean): () => void {
   const onExit = () => {
     child.kill('SIGKILL');
   };
@@ -208,8 +212,10 @@ function guardSignals(child: ChildProcess): () => void {
     process.off('SIGTERM', onSignal);
   };
   process.on('exit', onExit);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  if (signals) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
   return release;
 }
 

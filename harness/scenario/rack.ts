@@ -21,6 +21,8 @@ export async function openRack(rack: RackSpec, opts: OpenRackOptions = {}): Prom
   const toxiproxy = await openToxiproxy({
     url: rack.toxiproxy.url,
     manage: rack.toxiproxy.manage,
+    // The run handles Ctrl-C itself: it heals through Toxiproxy first, then closes the rack.
+    handleSignals: false,
     ...(opts.toxiproxyLog && { log: opts.toxiproxyLog }),
   });
   let broker: BrokerControl;
