@@ -87,7 +87,16 @@ export async function buildHtmlReport(out: string, o: HtmlReportOptions = {}): P
         historyPath,
         historyLimit: o.historyLimit ?? 100,
         appendHistory: appended,
-        plugins: { awesome: { options: { reportName: o.name ?? 'hil', singleFile: false } } },
+        // The tree reads rack → scenario → board (the labels each test sets), not the file path.
+        plugins: {
+          awesome: {
+            options: {
+              reportName: o.name ?? 'hil',
+              singleFile: false,
+              groupBy: ['parentSuite', 'suite'],
+            },
+          },
+        },
       }),
     );
     const { code, output } = await runNode(
