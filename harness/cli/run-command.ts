@@ -114,11 +114,17 @@ export async function runCommand(o: RunOptions): Promise<number> {
 
   const results = new Map<string, BoardResult>();
   const run: RunResult = { started: started.toISOString(), finished: '', runDir, results: [] };
-  const writeResults = async () => {
+  // Writes are chained: results arrive while an earlier write may still be going.
+  let writing = Promise.resolve();
+  const writeNow = async () => {
     run.results = [...results.values()];
     run.finished = new Date().toISOString();
     await writeFile(join(runDir, 'summary.json'), `${JSON.stringify(summaryJson(run), null, 2)}\n`);
     await writeFile(join(o.out, 'junit.xml'), junitXml(run));
+  };
+  const writeResults = () => {
+    writing = writing.catch(() => {}).then(writeNow);
+    return writing;
   };
   try {
     await runWithMocha({
@@ -137,7 +143,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
       onResult: (r) => {
         results.set(`${r.scenario.name}/${r.board.id}`, r);
         // Written after every scenario: a crash later loses nothing already judged.
-        void writeResults();
+        writeResults().catch((e: Error) => err.write(`hil run: cannot write results: ${e.message}\n`));
       },
       log: (line) => {
         if (process.env.HIL_DEBUG) err.write(`${line}\n`);
