@@ -1,16 +1,14 @@
 import { expect } from 'chai';
 import { BANNER } from '../../harness/sim/agent.js';
-import { Cleanup, emit, is, startBoard, TestBroker } from './sim-support.js';
+import { Cleanup, emit, freshBrokerEachTest, is, startBoard, type TestBroker } from './sim-support.js';
 
 describe('sim board: agent protocol on a real PTY, MQTT to a real aedes', function () {
   this.timeout(20_000);
   const cleanup = new Cleanup();
   let broker: TestBroker;
-  beforeEach(async () => {
-    broker = await TestBroker.start();
-    cleanup.add(() => broker.close());
+  freshBrokerEachTest(cleanup, (b) => {
+    broker = b;
   });
-  afterEach(() => cleanup.run());
 
   it('answers hello, publishes an emit with its id, reports a command', async () => {
     const b = await startBoard(cleanup, broker, 'sim-proto', 'robust');

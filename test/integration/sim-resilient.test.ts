@@ -1,16 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import { Cleanup, emit, is, startBoard, TestBroker } from './sim-support.js';
+import { Cleanup, emit, freshBrokerEachTest, is, startBoard, type TestBroker } from './sim-support.js';
 
 describe('sim model resilient (mqtt_as-style reference firmware)', function () {
   this.timeout(40_000);
   const cleanup = new Cleanup();
   let broker: TestBroker;
-  beforeEach(async () => {
-    broker = await TestBroker.start();
-    cleanup.add(() => broker.close());
+  freshBrokerEachTest(cleanup, (b) => {
+    broker = b;
   });
-  afterEach(() => cleanup.run());
 
   it('delivers every message and command exactly once after a 10 s outage (default options)', async () => {
     const b = await startBoard(cleanup, broker, 'sim-res', 'resilient');

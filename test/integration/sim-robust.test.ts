@@ -1,15 +1,13 @@
 import { expect } from 'chai';
-import { Cleanup, emit, is, startBoard, TestBroker } from './sim-support.js';
+import { Cleanup, emit, freshBrokerEachTest, is, startBoard, type TestBroker } from './sim-support.js';
 
 describe('sim model robust (umqtt.robust)', function () {
   this.timeout(20_000);
   const cleanup = new Cleanup();
   let broker: TestBroker;
-  beforeEach(async () => {
-    broker = await TestBroker.start();
-    cleanup.add(() => broker.close());
+  freshBrokerEachTest(cleanup, (b) => {
+    broker = b;
   });
-  afterEach(() => cleanup.run());
 
   it('blocks the app while it reconnects: a stimulus during the outage is noticed after it', async () => {
     const b = await startBoard(cleanup, broker, 'sim-robust', 'robust', { 'reconnect-delay': '300ms' });

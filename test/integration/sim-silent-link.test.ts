@@ -2,7 +2,15 @@ import { expect } from 'chai';
 import type { ProxyHandle } from '../../harness/network/toxiproxy.js';
 import { startToxiproxyServer, type ToxiproxyService } from '../../harness/network/toxiproxy-server.js';
 import type { ModelName, ModelOptionValue } from '../../harness/sim/model-options.js';
-import { Cleanup, emit, is, startBoard, type TestBoard, TestBroker } from './sim-support.js';
+import {
+  Cleanup,
+  emit,
+  freshBrokerEachTest,
+  is,
+  startBoard,
+  type TestBoard,
+  type TestBroker,
+} from './sim-support.js';
 
 /** A silent link: Toxiproxy `timeout` 0 both ways (writes succeed, nothing arrives). */
 const BLACKHOLE = ['upstream', 'downstream'] as const;
@@ -19,11 +27,9 @@ describe('sim models on a silent link (Toxiproxy blackhole)', function () {
   after(async () => {
     await toxiproxy?.stop();
   });
-  beforeEach(async () => {
-    broker = await TestBroker.start();
-    cleanup.add(() => broker.close());
+  freshBrokerEachTest(cleanup, (b) => {
+    broker = b;
   });
-  afterEach(() => cleanup.run());
 
   async function boardBehindProxy(
     id: string,

@@ -51,6 +51,16 @@ export class Cleanup {
   }
 }
 
+/** A fresh aedes before each test; it and everything else the test started are cleaned up after it. */
+export function freshBrokerEachTest(cleanup: Cleanup, use: (broker: TestBroker) => void): void {
+  beforeEach(async () => {
+    const broker = await TestBroker.start();
+    cleanup.add(() => broker.close());
+    use(broker);
+  });
+  afterEach(() => cleanup.run());
+}
+
 export interface Seen {
   t: number;
   clientId: string;
