@@ -1,3 +1,11 @@
+/**
+ * `to - from` in ms at the history's resolution (µs). Float noise must not move a knife edge:
+ * 29512.454 + 5000 - 29512.454 is 4999.999999999996 in doubles.
+ */
+export function elapsed(from: number, to: number): number {
+  return Math.round((to - from) * 1000) / 1000;
+}
+
 /** How times read in reasons: seconds from t = 0 with two decimals. */
 export function at(ms: number): string {
   return `${(ms / 1000).toFixed(2)}s`;

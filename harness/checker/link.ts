@@ -1,5 +1,5 @@
 import type { Op, OpOf } from '../history/ops.js';
-import { at } from './format.js';
+import { at, elapsed } from './format.js';
 
 /** A span of time in ms, `[start, end)`; `end` is Infinity for a fault that never ended. */
 export interface Interval {
@@ -102,7 +102,7 @@ export function upSince(link: Link, x: number): number | undefined {
 /** Settled at x: up without a break for at least `settle` (up time counts from t = 0). */
 export function isSettledAt(link: Link, x: number, settle: number): boolean {
   const since = upSince(link, x);
-  return since !== undefined && x - since >= settle;
+  return since !== undefined && elapsed(since, x) >= settle;
 }
 
 /** The first settled instant in [from, to], if any. */

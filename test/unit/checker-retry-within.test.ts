@@ -35,6 +35,18 @@ describe('checker policy retry-within', () => {
       reason: /1 not delivered, the link never up 5s within 15s \(allowed\): b-1/,
     },
     {
+      // 29512.454 + 5000 - 29512.454 < 5000 in doubles: a float must not excuse a loss.
+      what: 'an outage end whose sum with settle rounds down in floating point still settles',
+      build: (h) => h.fault(9.517544, 29.512454).msg('button', 'b-1', 20.003641, { noticed: null }),
+      expect: { verdict: 'fail', blocked: 1 },
+      reason: /the link was settled at 34\.51s, within 15s of the emit/,
+    },
+    {
+      what: 'delivered exactly at D after a float-noisy emit: in time',
+      build: (h) => h.msg('button', 'b-1', 12.00364, { at: [27.00364] }),
+      expect: { verdict: 'pass', late: 0 },
+    },
+    {
       what: 'outage ending exactly settle before the deadline: the link settled in time, the loss fails',
       build: (h) => h.fault(8, 20).msg('button', 'b-1', 10, { noticed: null }),
       expect: { verdict: 'fail', blocked: 1 },

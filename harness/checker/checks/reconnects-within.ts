@@ -1,5 +1,5 @@
 import type { BoardView } from '../board-view.js';
-import { at, over, span } from '../format.js';
+import { at, elapsed, over, span } from '../format.js';
 import type { CheckOutcome, HealthCheck } from './check.js';
 import { type NetworkDown, networkDowns } from './outages.js';
 
@@ -27,7 +27,7 @@ export const reconnectsWithin: HealthCheck<'reconnects-within'> = (spec, view) =
     // The connection that holds at the outage's end: after the last break the agent reported in it.
     const lastBreak = Math.max(down.start, ...breaks.filter((t) => t >= down.start && t <= down.end));
     const back = connected.find((t) => t > lastBreak);
-    if (back !== undefined && back <= down.end + d) {
+    if (back !== undefined && elapsed(down.end, back) <= d) {
       const after = Math.max(0, back - down.end);
       if (!slowest || after > slowest.after) slowest = { after, down };
     } else if (survived(view, down, d)) {

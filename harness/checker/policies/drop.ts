@@ -1,5 +1,5 @@
 import { deliveredLine, idsOf, undeliveredLine } from '../explain.js';
-import { at, dur, over } from '../format.js';
+import { at, dur, elapsed, over } from '../format.js';
 import { isSettledAt, upSince } from '../link.js';
 import type { Message } from '../messages.js';
 import type { PolicyJudge } from './judge.js';
@@ -15,7 +15,7 @@ export const judgeDrop: PolicyJudge<'drop'> = (spec, ctx) => {
   for (const m of ctx.messages) {
     if (m.copies.length > 0) {
       const maxAge = spec.maxAge;
-      const old = maxAge === undefined ? undefined : m.copies.find((t) => t - m.emit > maxAge);
+      const old = maxAge === undefined ? undefined : m.copies.find((t) => elapsed(m.emit, t) > maxAge);
       if (maxAge !== undefined && old !== undefined) {
         late++;
         failures.push(

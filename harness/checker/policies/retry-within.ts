@@ -1,5 +1,5 @@
 import { deliveredLine, idsOf, undeliveredLine } from '../explain.js';
-import { at, dur, over } from '../format.js';
+import { at, dur, elapsed, over } from '../format.js';
 import { firstSettledIn } from '../link.js';
 import type { Message } from '../messages.js';
 import type { PolicyJudge } from './judge.js';
@@ -16,7 +16,7 @@ export const judgeRetryWithin: PolicyJudge<'retry-within'> = (spec, ctx) => {
   for (const m of ctx.messages) {
     if (m.copies.length > 0) {
       const problems: string[] = [];
-      const stale = m.copies.find((t) => t - m.emit > d);
+      const stale = m.copies.find((t) => elapsed(m.emit, t) > d);
       if (stale !== undefined) {
         late++;
         const which = stale === m.copies[0] ? 'stale' : 'stale copy';
