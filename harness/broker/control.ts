@@ -1,3 +1,4 @@
+import type { NoRouteReason, RouteState } from '../history/ops.js';
 import type { BrokerRecord } from './records.js';
 
 /**
@@ -7,6 +8,16 @@ import type { BrokerRecord } from './records.js';
  * `none`: the broker would drop it for this client; `unknown`: an external broker does not tell.
  */
 export type SubscriptionState = 'online' | 'offline' | 'none' | 'unknown';
+
+/** What the broker did with one command for one client. */
+export interface CommandRoute {
+  /** When the broker took it: later than asked when it was held through a broker outage. */
+  t: number;
+  to: RouteState;
+  why?: NoRouteReason;
+  /** The broker was stopped when asked: published as soon as it was back. */
+  held: boolean;
+}
 
 export type BrokerOutageMode = 'stop' | 'restart-clean';
 
@@ -21,9 +32,13 @@ export interface BrokerControl {
   onRecord(listener: (record: BrokerRecord) => void): () => void;
   /** Publishes a down message; resolves when the broker took it (stored and routed, or acknowledged). */
   publish(topic: string, payload: string | Buffer, qos: 0 | 1 | 2): Promise<void>;
+  /**
+   * Publishes a command meant for `clientId` and says where the broker put it. While a
+   * broker-outage holds the broker stopped, the command waits and goes out as soon as it is
+   * back, before any board can reconnect (as a backend's client queues while offline).
+   */
+  sendCommand(clientId: string, topic: string, payload: string, qos: 0 | 1 | 2): Promise<CommandRoute>;
   subscriptionState(clientId: string, topic: string): Promise<SubscriptionState>;
-  /** True/false when the broker can tell whether `clientId` has a session subscribed to `topic`. */
-  hasSubscription(clientId: string, topic: string): Promise<boolean | undefined>;
   /**
    * Takes the broker down (`stop`: sessions kept; `restart-clean`: sessions and queued messages
    * lost when it comes back). Shared: the broker comes back when the last holder calls the

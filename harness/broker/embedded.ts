@@ -6,8 +6,18 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { HostPort } from '../config/types.js';
 import { HilError } from '../errors.js';
-import type { BrokerControl, BrokerOutageMode, SubscriptionState } from './control.js';
-import { AedesObserver, type AedesObserverOptions, newSessionStore, type SessionStore } from './observer.js';
+import type { NoRouteReason } from '../history/ops.js';
+import type { BrokerControl, BrokerOutageMode, CommandRoute, SubscriptionState } from './control.js';
+import {
+  AedesObserver,
+  type AedesObserverOptions,
+  type ClientStanding,
+  newSessionStore,
+  queuedIds,
+  type SessionStore,
+  stateOf,
+  storedStanding,
+} from './observer.js';
 import type { BrokerRecord } from './records.js';
 
 export interface EmbeddedBrokerOptions {
@@ -16,6 +26,15 @@ export interface EmbeddedBrokerOptions {
   /** The clock. Default `performance.now()`. */
   now?: () => number;
   aedes?: AedesObserverOptions['aedes'];
+}
+
+interface HeldCommand {
+  clientId: string;
+  topic: string;
+  payload: string;
+  qos: 0 | 1 | 2;
+  resolve: (route: CommandRoute) => void;
+  reject: (err: unknown) => void;
 }
 
 export class EmbeddedBroker implements BrokerControl {
@@ -33,6 +52,10 @@ export class EmbeddedBroker implements BrokerControl {
   /** Stops and starts run one after another. */
   private transition: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Every client seen on this broker: its last CONNECT, and whether a restart-clean wiped its kept session since. */
+  private readonly clients = new Map<string, { clean: boolean; sessionLost: boolean }>();
+  /** Commands asked for while stopped, published at the next start. */
+  private held: HeldCommand[] = [];
 
   private constructor(private readonly options: EmbeddedBrokerOptions) {
     this.address = options.listen ?? { host: '127.0.0.1', port: 0 };
@@ -78,16 +101,51 @@ export class EmbeddedBroker implements BrokerControl {
     return this.observer.publish(topic, payload, qos);
   }
 
-  async subscriptionState(clientId: string, topic: string): Promise<SubscriptionState> {
-    if (this.observer) return this.observer.subscriptionState(clientId, topic);
-    // Stopped: nobody is connected, but kept sessions still count.
-    const stored = await this.sessions.subscriptionsByTopic(topic);
-    return stored.some((s) => s.clientId === clientId) ? 'offline' : 'none';
+  async sendCommand(clientId: string, topic: string, payload: string, qos: 0 | 1 | 2): Promise<CommandRoute> {
+    if (this.closed) throw new HilError('HIL_E_BROKER', `the broker is closed: ${topic} was not published`);
+    const observer = this.observer;
+    if (!observer) {
+      return new Promise((resolve, reject) =>
+        this.held.push({ clientId, topic, payload, qos, resolve, reject }),
+      );
+    }
+    return this.routeAndPublish(observer, { clientId, topic, payload, qos }, false);
   }
 
-  async hasSubscription(clientId: string, topic: string): Promise<boolean> {
-    const state = await this.subscriptionState(clientId, topic);
-    return state === 'online' || state === 'offline';
+  async subscriptionState(clientId: string, topic: string): Promise<SubscriptionState> {
+    // Stopped: nobody is connected, but kept sessions still count.
+    return stateOf(await this.standing(clientId, topic));
+  }
+
+  private standing(clientId: string, topic: string, observer = this.observer): Promise<ClientStanding> {
+    return observer ? observer.standing(clientId, topic) : storedStanding(this.sessions, clientId, topic);
+  }
+
+  /** Where the broker puts the command (looked up right before publishing), then publishes it. */
+  private async routeAndPublish(
+    observer: AedesObserver,
+    cmd: Omit<HeldCommand, 'resolve' | 'reject'>,
+    held: boolean,
+  ): Promise<CommandRoute> {
+    const standing = await this.standing(cmd.clientId, cmd.topic, observer);
+    const t = this.now();
+    await observer.publish(cmd.topic, cmd.payload, cmd.qos);
+    const to = stateOf(standing);
+    if (to === 'online') return { t, to, held };
+    if (to === 'offline') {
+      // QoS is the lower of the publish and the subscription; QoS 0 is never queued for an absent client.
+      const queued = Math.min(cmd.qos, standing.qos ?? 0) > 0;
+      return queued ? { t, to, held } : { t, to: 'none', why: 'qos0-offline', held };
+    }
+    return { t, to, why: this.noRouteReason(cmd.clientId, standing), held };
+  }
+
+  private noRouteReason(clientId: string, standing: ClientStanding): NoRouteReason {
+    const client = this.clients.get(clientId);
+    if (!client) return 'never-connected';
+    if (client.sessionLost) return 'session-lost';
+    if (standing.connected || !client.clean) return 'not-subscribed';
+    return 'clean-session';
   }
 
   connectedClientIds(): string[] {
@@ -124,6 +182,11 @@ export class EmbeddedBroker implements BrokerControl {
       if (this.observer) await this.down('close');
       await this.sessions.destroy();
     });
+    for (const cmd of this.held.splice(0)) {
+      cmd.reject(
+        new HilError('HIL_E_BROKER', `the broker closed while stopped: ${cmd.topic} was not published`),
+      );
+    }
   }
 
   private serialize(step: () => Promise<void>): Promise<void> {
@@ -133,20 +196,23 @@ export class EmbeddedBroker implements BrokerControl {
   }
 
   private emit(record: BrokerRecord): void {
+    if (record.kind === 'connect')
+      this.clients.set(record.clientId, { clean: record.clean, sessionLost: false });
     for (const listener of this.listeners) listener(record);
   }
 
   private async up(clean?: boolean): Promise<void> {
-    if (clean) {
-      await this.sessions.destroy();
-      this.sessions = newSessionStore();
-    }
+    if (clean) await this.forgetSessions();
     const observer = await AedesObserver.create({
       sessions: this.sessions,
       now: this.now,
       aedes: this.options.aedes,
       onRecord: (record) => this.emit(record),
     });
+    // Before the listener opens: a held command never races a board's reconnect.
+    for (const cmd of this.held.splice(0)) {
+      await this.routeAndPublish(observer, cmd, true).then(cmd.resolve, cmd.reject);
+    }
     const server = createServer((socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
@@ -182,6 +248,27 @@ export class EmbeddedBroker implements BrokerControl {
         detail: clean ? 'restarted clean: sessions and queued messages lost' : 'restarted with its sessions',
       });
     }
+  }
+
+  /** A restart-clean: every kept session and queued command is gone; what was queued is recorded by id. */
+  private async forgetSessions(): Promise<void> {
+    const t = this.now();
+    for (const [clientId, client] of this.clients) {
+      if (client.clean) continue;
+      client.sessionLost = true;
+      const ids = await queuedIds(this.sessions, clientId);
+      if (ids.length > 0) {
+        this.emit({
+          t,
+          kind: 'forgot',
+          clientId,
+          ids,
+          detail: 'queued in its session when the broker restarted clean',
+        });
+      }
+    }
+    await this.sessions.destroy();
+    this.sessions = newSessionStore();
   }
 
   /** Closes the listener and every client connection; the session store stays for the next start. */

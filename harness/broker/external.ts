@@ -6,7 +6,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { HilError } from '../errors.js';
 import { withTimeout } from '../network/with-timeout.js';
-import type { BrokerControl, SubscriptionState } from './control.js';
+import type { BrokerControl, CommandRoute, SubscriptionState } from './control.js';
 import { type BrokerRecord, type PublishRecord, payloadId, payloadText } from './records.js';
 
 export interface ExternalObserverOptions {
@@ -121,12 +121,20 @@ export class ExternalObserver implements BrokerControl {
     }
   }
 
-  async subscriptionState(): Promise<SubscriptionState> {
-    return 'unknown';
+  async sendCommand(
+    _clientId: string,
+    topic: string,
+    payload: string,
+    qos: 0 | 1 | 2,
+  ): Promise<CommandRoute> {
+    const t = this.now();
+    await this.publish(topic, payload, qos);
+    // Another broker's sessions are not ours to see.
+    return { t, to: 'unknown', held: false };
   }
 
-  async hasSubscription(): Promise<boolean | undefined> {
-    return undefined;
+  async subscriptionState(): Promise<SubscriptionState> {
+    return 'unknown';
   }
 
   async outage(): Promise<() => Promise<void>> {

@@ -18,8 +18,46 @@ import {
 
 /** The part of an aedes persistence we use; kept across a `stop` so sessions survive. */
 export interface SessionStore {
-  subscriptionsByTopic(topic: string): Promise<Array<{ clientId: string; topic: string }>>;
+  /** A client's kept subscriptions, QoS 0 ones included (topic lookups leave those out). */
+  subscriptionsByClient(client: { id: string }): Promise<Array<{ topic: string; qos: number }>>;
+  /** Messages queued (or in flight) for a client's kept session. */
+  outgoingStream(client: { id: string }): AsyncIterable<{ payload?: Buffer | string }>;
   destroy(): Promise<void>;
+}
+
+/** A client's standing for a command topic: connected or not, and its best matching subscription. */
+export interface ClientStanding {
+  connected: boolean;
+  /** Highest QoS among its subscriptions matching the topic (live or kept); absent: none. */
+  qos?: 0 | 1 | 2;
+}
+
+/** The standing from a kept session alone (a stopped broker has no live clients). */
+export async function storedStanding(
+  store: SessionStore,
+  clientId: string,
+  topic: string,
+): Promise<ClientStanding> {
+  const qos = (await store.subscriptionsByClient({ id: clientId }))
+    .filter((s) => topicMatches(s.topic, topic))
+    .reduce<number | undefined>((best, s) => Math.max(best ?? 0, s.qos), undefined);
+  return qos === undefined ? { connected: false } : { connected: false, qos: qos as 0 | 1 | 2 };
+}
+
+/** `online`/`offline`/`none` as a publish now would find it. */
+export function stateOf(standing: ClientStanding): SubscriptionState {
+  if (standing.qos === undefined) return 'none';
+  return standing.connected ? 'online' : 'offline';
+}
+
+/** The ids of the commands queued for a client's kept session. */
+export async function queuedIds(store: SessionStore, clientId: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const packet of store.outgoingStream({ id: clientId })) {
+    const id = packet.payload === undefined ? undefined : payloadId(packet.payload);
+    if (id !== undefined) ids.push(id);
+  }
+  return ids;
 }
 
 // aedes-persistence is CommonJS exporting a function; its typings describe an ES default export.
@@ -49,7 +87,7 @@ interface ClientInternals {
   clean: boolean;
   connected: boolean;
   will?: unknown;
-  subscriptions: Record<string, unknown>;
+  subscriptions: Record<string, { qos: number }>;
 }
 interface AedesInternals {
   clients: Record<string, ClientInternals>;
@@ -147,13 +185,19 @@ export class AedesObserver {
   }
 
   async subscriptionState(clientId: string, topic: string): Promise<SubscriptionState> {
+    return stateOf(await this.standing(clientId, topic));
+  }
+
+  /** Live subscriptions of a connected client, else what its kept session holds. */
+  async standing(clientId: string, topic: string): Promise<ClientStanding> {
     const client = this.internals().clients[clientId];
-    if (client?.connected && Object.keys(client.subscriptions).some((f) => topicMatches(f, topic))) {
-      return 'online';
-    }
-    const stored = await this.sessions.subscriptionsByTopic(topic);
-    if (stored.some((s) => s.clientId === clientId)) return client?.connected ? 'online' : 'offline';
-    return 'none';
+    const stored = await storedStanding(this.sessions, clientId, topic);
+    if (!client?.connected) return stored;
+    const live = Object.entries(client.subscriptions)
+      .filter(([filter]) => topicMatches(filter, topic))
+      .reduce<number | undefined>((best, [, sub]) => Math.max(best ?? 0, sub.qos), undefined);
+    const qos = live ?? stored.qos;
+    return qos === undefined ? { connected: true } : { connected: true, qos: qos as 0 | 1 | 2 };
   }
 
   connectedClientIds(): string[] {

@@ -54,7 +54,21 @@ export interface BrokerStateRecord {
   detail: string;
 }
 
-export type BrokerRecord = PublishRecord | ConnectRecord | DisconnectRecord | BrokerStateRecord;
+/** Commands queued for a client's kept session that a restart-clean wiped. */
+export interface ForgotRecord {
+  t: number;
+  kind: 'forgot';
+  clientId: string;
+  ids: string[];
+  detail: string;
+}
+
+export type BrokerRecord =
+  | PublishRecord
+  | ConnectRecord
+  | DisconnectRecord
+  | BrokerStateRecord
+  | ForgotRecord;
 
 /** A PUBLISH that counts as a delivery: it came from a client. */
 export function isDelivery(r: BrokerRecord): r is PublishRecord {
@@ -109,6 +123,8 @@ export function formatRecord(r: BrokerRecord, t0 = 0): string {
       return `${t} disconnect ${r.clientId}${r.reason ? ` (${r.reason})` : ''}`;
     case 'broker':
       return `${t} broker ${r.state}: ${r.detail}`;
+    case 'forgot':
+      return `${t} forgot ${r.clientId}: ${r.ids.join(', ')} (${r.detail})`;
     default: {
       const never: never = r;
       return String(never);

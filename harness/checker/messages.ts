@@ -1,4 +1,4 @@
-import type { Direction, Op } from '../history/ops.js';
+import type { Direction, NoRouteReason, Op, RouteState } from '../history/ops.js';
 import { at } from './format.js';
 
 /** Everything the history says about one emitted id. Times in ms from t = 0. */
@@ -12,8 +12,10 @@ export interface Message {
   noticed?: number;
   accepted?: number;
   dropped?: { t: number; why: string };
-  /** The broker had no session for the board when this command was sent. */
-  brokerForgot?: number;
+  /** Down: where the broker put the command when it was published. */
+  routed?: { t: number; to: RouteState; why?: NoRouteReason; held: boolean };
+  /** Down: the broker lost it (its session or queue wiped by a restart-clean), not the board. */
+  brokerForgot?: { t: number; why: string };
   /** Copies that count (at or before the end), sorted. */
   copies: number[];
   /** Copies after the end: shown, never counted. */
@@ -91,8 +93,11 @@ export function trafficByClass(ops: readonly Op[], end: number): Map<string, Cla
       case 'dropped':
         if (m) m.dropped ??= { t: op.t, why: op.why };
         break;
+      case 'routed':
+        if (m) m.routed ??= { t: op.t, to: op.to, ...(op.why && { why: op.why }), held: op.held === true };
+        break;
       case 'broker-forgot':
-        if (m) m.brokerForgot ??= op.t;
+        if (m) m.brokerForgot ??= { t: op.t, why: op.why };
         break;
       case 'delivered': {
         if (!m) {

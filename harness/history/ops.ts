@@ -5,6 +5,22 @@
  */
 export type Direction = 'up' | 'down';
 
+/** What the broker did with a down command for the board's client; `unknown` on an external broker. */
+export type RouteState = 'online' | 'offline' | 'none' | 'unknown';
+
+/** Why the broker had nowhere to put a command (`to: none`). */
+export type NoRouteReason =
+  /** The board's client never connected to this broker. */
+  | 'never-connected'
+  /** The board was away and its session is clean: nothing is kept for it. */
+  | 'clean-session'
+  /** Connected, or a kept session, but no subscription matching the command topic. */
+  | 'not-subscribed'
+  /** Away with a kept session, but QoS 0 (command or subscription) is not queued for it. */
+  | 'qos0-offline'
+  /** Its kept session was wiped by a broker restart-clean: the broker's loss, not the board's. */
+  | 'session-lost';
+
 export type Op =
   /** The runner wrote `emit` (up) or published a command (down): deadlines count from here. */
   | {
@@ -79,8 +95,20 @@ export type Op =
   | { t: number; kind: 'agent-error'; board: string; msg: string }
   /** The watchdog: the board stopped answering on serial. */
   | { t: number; kind: 'hung'; board: string; silentMs: number }
-  /** A command published while the broker had no session for the board: the broker, not the board, lost it. */
-  | { t: number; kind: 'broker-forgot'; board: string; id: string }
+  /** Where the broker put a command when the runner published it (`t`: the publish, later than the emit when held). */
+  | {
+      t: number;
+      kind: 'routed';
+      board: string;
+      id: string;
+      /** `online`: sent to the board's connection; `offline`: queued in its session; `none`: dropped. */
+      to: RouteState;
+      why?: NoRouteReason;
+      /** The broker was stopped at the emit: the command went out once it was back. */
+      held?: boolean;
+    }
+  /** The broker, not the board, lost a command: its session or queue was wiped (restart-clean). */
+  | { t: number; kind: 'broker-forgot'; board: string; id: string; why: string }
   /** Something the runner could not do (a fault the board cannot perform, a dead serial port). */
   | { t: number; kind: 'error'; board: string; msg: string };
 

@@ -7,13 +7,15 @@ import type { ScenarioSpec } from '../config/types.js';
 import type { History, Op } from '../history/ops.js';
 
 /** What became of one message, as the timeline colours it. */
-export type Outcome = 'ok' | 'late' | 'duplicate' | 'lost' | 'blocked' | 'dropped' | 'unknown';
+/** `broker`: a command the broker lost (restart-clean), not the board. */
+export type Outcome = 'ok' | 'late' | 'duplicate' | 'lost' | 'broker' | 'blocked' | 'dropped' | 'unknown';
 
 export const OUTCOMES: readonly Outcome[] = [
   'ok',
   'late',
   'duplicate',
   'lost',
+  'broker',
   'blocked',
   'dropped',
   'unknown',
@@ -262,7 +264,11 @@ function markOf(m: Message, within: number | undefined, named: ReadonlySet<strin
 
 /** Late beats duplicate: a stale copy is the worse news. */
 export function outcomeOf(m: Message, deadline: number | undefined): Outcome {
-  if (m.copies.length === 0) return m.dropped ? 'dropped' : fateOf(m) === 'blocked' ? 'blocked' : 'lost';
+  if (m.copies.length === 0) {
+    if (m.dropped) return 'dropped';
+    if (m.brokerForgot || m.routed?.why === 'session-lost') return 'broker';
+    return fateOf(m) === 'blocked' ? 'blocked' : 'lost';
+  }
   if (deadline !== undefined && m.copies.some((t) => t > deadline)) return 'late';
   return m.copies.length > 1 ? 'duplicate' : 'ok';
 }
@@ -287,6 +293,7 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   late: 'late (stale)',
   duplicate: 'duplicated',
   lost: 'lost',
+  broker: 'lost at broker',
   blocked: 'blocked',
   dropped: 'dropped by the app',
   unknown: 'unknown id',

@@ -21,6 +21,7 @@ export const OUTCOME_COLOR: Record<Outcome, string> = {
   late: '#ff7f0e',
   duplicate: '#1f77b4',
   lost: '#d62728',
+  broker: '#8c564b',
   blocked: '#9467bd',
   dropped: '#8c8c8c',
   unknown: '#111111',

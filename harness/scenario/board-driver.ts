@@ -11,7 +11,7 @@ import { advertisedHost } from './advertise.js';
 import { clientIdOf, topicPrefix } from './broker-ops.js';
 import type { BoardPlan } from './plan.js';
 import type { RackServices } from './rack.js';
-import { HistoryRecorder } from './recorder.js';
+import { HistoryRecorder, type RawOp } from './recorder.js';
 
 export interface BoardDriverOptions {
   plan: BoardPlan;
@@ -23,6 +23,8 @@ export interface BoardDriverOptions {
   /** How long the board may take to answer, take its config and connect to the broker. */
   readyTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Called with each op the board's agent gave, once recorded (the runner's progress counts `received`). */
+  onAgentOp?: (op: RawOp) => void;
 }
 
 /**
@@ -90,6 +92,7 @@ export class BoardDriver {
       for (const op of toOps(o, this.id)) {
         const { board: _b, ...raw } = op;
         this.recorder.record(raw);
+        this.opts.onAgentOp?.(raw);
       }
       if (o.kind === 'event' && o.event.ev === 'mqtt') this.mqttState = o.event.state;
     });

@@ -5,15 +5,21 @@ import type { RawOp } from './recorder.js';
 export const topicPrefix = (board: string) => `hil/${board}`;
 export const clientIdOf = (board: string) => `hil-${board}`;
 
+const boardOfClient = (clientId: string, boards: ReadonlySet<string>): string | undefined => {
+  const board = clientId.startsWith('hil-') ? clientId.slice(4) : undefined;
+  return board && boards.has(board) ? board : undefined;
+};
+
 /**
- * Which board a broker record belongs to, and the history op it becomes. A PUBLISH from a
+ * Which board a broker record belongs to, and the history ops it becomes. A PUBLISH from a
  * client on `hil/<board>/<cls>` is a delivery (retained re-sends, $SYS, wills and the
- * runner's own publishes are not); connects and disconnects of `hil-<board>` are client events.
+ * runner's own publishes are not); connects and disconnects of `hil-<board>` are client events;
+ * commands a restart-clean wiped from its session are `broker-forgot`.
  */
-export function brokerOp(
+export function brokerOps(
   record: BrokerRecord,
   boards: ReadonlySet<string>,
-): { board: string; op: RawOp } | undefined {
+): { board: string; ops: RawOp[] } | undefined {
   switch (record.kind) {
     case 'publish': {
       if (record.origin !== 'client' || record.id === undefined) return undefined;
@@ -21,32 +27,49 @@ export function brokerOp(
       if (!m || !boards.has(m[1] as string)) return undefined;
       return {
         board: m[1] as string,
-        op: {
-          t: record.t,
-          kind: 'delivered',
-          cls: m[2] as string,
-          id: record.id,
-          direction: 'up',
-          topic: record.topic,
-          qos: record.qos,
-          dup: record.dup,
-          ...(record.clientId !== undefined && { clientId: record.clientId }),
-        },
+        ops: [
+          {
+            t: record.t,
+            kind: 'delivered',
+            cls: m[2] as string,
+            id: record.id,
+            direction: 'up',
+            topic: record.topic,
+            qos: record.qos,
+            dup: record.dup,
+            ...(record.clientId !== undefined && { clientId: record.clientId }),
+          },
+        ],
       };
     }
     case 'connect':
     case 'disconnect': {
-      const board = record.clientId.startsWith('hil-') ? record.clientId.slice(4) : undefined;
-      if (!board || !boards.has(board)) return undefined;
+      const board = boardOfClient(record.clientId, boards);
+      if (!board) return undefined;
       return {
         board,
-        op: {
+        ops: [
+          {
+            t: record.t,
+            kind: 'client',
+            event: record.kind,
+            clientId: record.clientId,
+            ...(record.kind === 'connect' && { clean: record.clean }),
+          },
+        ],
+      };
+    }
+    case 'forgot': {
+      const board = boardOfClient(record.clientId, boards);
+      if (!board) return undefined;
+      return {
+        board,
+        ops: record.ids.map((id) => ({
           t: record.t,
-          kind: 'client',
-          event: record.kind,
-          clientId: record.clientId,
-          ...(record.kind === 'connect' && { clean: record.clean }),
-        },
+          kind: 'broker-forgot' as const,
+          id,
+          why: record.detail,
+        })),
       };
     }
     case 'broker':

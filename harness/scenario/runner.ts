@@ -6,7 +6,7 @@ import type { FaultHandle, FaultPhase } from '../faults/context.js';
 import { runHook } from '../faults/hooks.js';
 import type { History, LatenessStats } from '../history/ops.js';
 import { BoardDriver } from './board-driver.js';
-import { brokerOp, clientIdOf, topicPrefix } from './broker-ops.js';
+import { brokerOps, clientIdOf, topicPrefix } from './broker-ops.js';
 import type { PlannedFault, ScenarioPlan, Stimulus } from './plan.js';
 import type { RackServices } from './rack.js';
 import { latenessStats } from './stats.js';
@@ -72,11 +72,13 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
   let t0 = Number.NaN;
 
   const unsubscribe = services.broker.onRecord((record) => {
-    const hit = brokerOp(record, ids);
+    const hit = brokerOps(record, ids);
     if (!hit) return;
-    drivers.get(hit.board)?.recorder.record(hit.op);
+    for (const op of hit.ops) {
+      drivers.get(hit.board)?.recorder.record(op);
+      if (op.kind === 'delivered') pending.get(hit.board)?.delete(op.id);
+    }
     brokerLog.get(hit.board)?.push(formatRecord(record, Number.isNaN(t0) ? record.t : t0));
-    if (hit.op.kind === 'delivered') pending.get(hit.board)?.delete(hit.op.id);
   });
 
   const progress = (phase: ScenarioProgress['phase']) =>
@@ -96,6 +98,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     });
 
   const handles: FaultHandle[] = [];
+  /** Commands on their way through the broker (held while a broker-outage stops it). */
+  const commands: Promise<void>[] = [];
   const errors: string[] = [];
   const faultLateness: number[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -111,6 +115,10 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
         runId: opts.runId,
         ...(opts.readyTimeoutMs !== undefined && { readyTimeoutMs: opts.readyTimeoutMs }),
         ...(opts.log && { log: opts.log }),
+        // A command is pending until the board's agent reports it received.
+        onAgentOp: (op) => {
+          if (op.kind === 'delivered') pending.get(bp.board.id)?.delete(op.id);
+        },
       });
       drivers.set(bp.board.id, driver);
     }
@@ -124,7 +132,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     const events: TimelineEvent[] = [
       ...plan.stimuli
         .filter((s) => !drivers.get(s.board)?.notReady)
-        .map((s) => stimulusEvent(s, drivers, services, opts.epoch, pending, t0)),
+        .map((s) => stimulusEvent(s, drivers, services, opts.epoch, pending, t0, commands, errors)),
       ...plan.faults.flatMap((f) =>
         faultEvents(f, ready, services, handles, activeFaults, faultLateness, t0, errors),
       ),
@@ -135,6 +143,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     aborted = opts.signal?.aborted === true;
     // Jepsen's final heal: nothing stays broken into the drain.
     for (const err of await healAll(handles)) errors.push(err.message);
+    // A broker that is back has published every held command; one that is not never will.
+    if (services.broker.running) await Promise.all(commands);
     if (!aborted) {
       phase = 'drain';
       progress(phase);
@@ -163,6 +173,8 @@ function stimulusEvent(
   epoch: number,
   pending: Map<string, Set<string>>,
   t0: number,
+  commands: Promise<void>[],
+  errors: string[],
 ): TimelineEvent {
   return {
     t: s.t,
@@ -186,7 +198,6 @@ function stimulusEvent(
         return;
       }
       const topic = `${topicPrefix(s.board)}/cmd/${s.cls}`;
-      const state = await services.broker.subscriptionState(clientIdOf(s.board), topic);
       const t = performance.now();
       driver.recorder.record({
         t,
@@ -198,8 +209,34 @@ function stimulusEvent(
         epoch,
         lateMs: late(t),
       });
-      await services.broker.publish(topic, JSON.stringify({ id: s.id, seq: s.seq, epoch }), s.qos);
-      if (state === 'none') driver.recorder.record({ t: performance.now(), kind: 'broker-forgot', id: s.id });
+      const payload = JSON.stringify({ id: s.id, seq: s.seq, epoch });
+      // Not awaited: a command held through a broker outage must not hold up the timeline.
+      const sent = services.broker.sendCommand(clientIdOf(s.board), topic, payload, s.qos).then(
+        (route) => {
+          driver.recorder.record({
+            t: route.t,
+            kind: 'routed',
+            id: s.id,
+            to: route.to,
+            ...(route.why && { why: route.why }),
+            ...(route.held && { held: true }),
+          });
+          if (route.why === 'session-lost') {
+            driver.recorder.record({
+              t: route.t,
+              kind: 'broker-forgot',
+              id: s.id,
+              why: 'the broker restarted clean and lost the session the board had subscribed in',
+            });
+          }
+        },
+        (err: unknown) => {
+          const msg = `command ${s.id}: ${err instanceof Error ? err.message : String(err)}`;
+          errors.push(msg);
+          driver.recorder.record({ t: performance.now(), kind: 'error', msg });
+        },
+      );
+      commands.push(sent);
     },
   };
 }

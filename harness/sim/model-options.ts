@@ -39,7 +39,8 @@ export const MODEL_DEFAULTS: Record<ModelName, Record<string, ModelOptionValue>>
   },
   robust2: {
     qos: 1,
-    'clean-session': true,
+    // Its README requires persistent sessions: connect(clean_session=False), subscribe once.
+    'clean-session': false,
     keepalive: '0s',
     'reconnect-delay': '1s',
     'socket-timeout': '5s',

@@ -110,7 +110,9 @@ export async function runMatrix(
   try {
     await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    // HIL_MATRIX_KEEP=1 keeps every history and log, to see why a cell came out as it did.
+    if (process.env.HIL_MATRIX_KEEP) process.stderr.write(`matrix histories kept in ${dir}\n`);
+    else await rm(dir, { recursive: true, force: true });
   }
   return cells;
 }

@@ -3,7 +3,7 @@ import { type CheckerScenario, check } from '../../harness/checker/check.js';
 import type { PolicySpec } from '../../harness/checker/policies/spec.js';
 import type { ClassVerdict } from '../../harness/checker/verdict.js';
 import type { CheckSpec } from '../../harness/config/types.js';
-import type { Direction, History, Op } from '../../harness/history/ops.js';
+import type { Direction, History, NoRouteReason, Op, RouteState } from '../../harness/history/ops.js';
 
 /** Seconds (as tables read) to ms, exact to the microsecond: 15.001 → 15001. */
 export const s = (sec: number): number => Math.round(sec * 1e6) / 1e3;
@@ -81,8 +81,21 @@ export class HistoryBuilder {
     return this.push({ t: s(t), kind: 'dropped', board: this.board, id, why });
   }
 
-  brokerForgot(t: number, id: string): this {
-    return this.push({ t: s(t), kind: 'broker-forgot', board: this.board, id });
+  brokerForgot(t: number, id: string, why = 'the broker restarted clean'): this {
+    return this.push({ t: s(t), kind: 'broker-forgot', board: this.board, id, why });
+  }
+
+  /** Where the broker put command `id` when the runner published it. */
+  routed(t: number, id: string, to: RouteState, why?: NoRouteReason, held = false): this {
+    return this.push({
+      t: s(t),
+      kind: 'routed',
+      board: this.board,
+      id,
+      to,
+      ...(why && { why }),
+      ...(held && { held }),
+    });
   }
 
   /** A fault from `from` to `to` (seconds; undefined: never ended). */

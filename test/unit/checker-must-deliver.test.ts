@@ -134,11 +134,65 @@ describe('checker policy must-deliver', () => {
         reason: 'command c-7 (seq 7) sent 35.00s, never received by the board (lost)',
       },
       {
-        what: 'the broker had no session: lost at broker',
-        build: (h) => h.msg('command', 'c-7', 35, { ...cmd, seq: 7 }).brokerForgot(35, 'c-7'),
+        what: 'queued in a session a restart-clean wiped: lost at broker',
+        build: (h) =>
+          h
+            .msg('command', 'c-7', 35, { ...cmd, seq: 7 })
+            .routed(35, 'c-7', 'offline')
+            .brokerForgot(40, 'c-7', 'queued in its session when the broker restarted clean'),
         expect: { verdict: 'fail', lost: 1 },
         reason:
-          'command c-7 (seq 7) sent 35.00s, never received: lost at broker (it held no session for the board when the command was sent)',
+          'command c-7 (seq 7) sent 35.00s, never received: lost at broker (queued in its session when the broker restarted clean)',
+      },
+      {
+        what: 'held through a broker outage, then no session: the broker is blamed and the delay shown',
+        build: (h) =>
+          h
+            .msg('command', 'c-3', 12, { ...cmd, seq: 3 })
+            .routed(19.5, 'c-3', 'none', 'session-lost', true)
+            .brokerForgot(19.5, 'c-3', 'the broker restarted clean and lost the session'),
+        expect: { verdict: 'fail', lost: 1 },
+        reason:
+          'command c-3 (seq 3) sent 12.00s (the broker was down: published at 19.50s), never received: lost at broker (the broker restarted clean and lost the session)',
+      },
+      {
+        what: 'a clean session away: the board is blamed, not the broker',
+        build: (h) =>
+          h.msg('command', 'c-2', 10, { ...cmd, seq: 2 }).routed(10, 'c-2', 'none', 'clean-session'),
+        expect: { verdict: 'fail', lost: 1 },
+        reason:
+          'command c-2 (seq 2) sent 10.00s, never received: the broker dropped it: the board was away and its session is clean, so nothing is kept for it',
+      },
+      {
+        what: 'connected without a subscription: not subscribed again',
+        build: (h) =>
+          h.msg('command', 'c-9', 45, { ...cmd, seq: 9 }).routed(45, 'c-9', 'none', 'not-subscribed'),
+        expect: { verdict: 'fail', lost: 1 },
+        reason:
+          'command c-9 (seq 9) sent 45.00s, never received: the broker dropped it: the board had no subscription for it (not subscribed again after reconnecting)',
+      },
+      {
+        what: 'queued at the broker but never collected',
+        build: (h) => h.msg('command', 'c-4', 20, { ...cmd, seq: 4 }).routed(20, 'c-4', 'offline'),
+        expect: { verdict: 'fail', lost: 1 },
+        reason:
+          "command c-4 (seq 4) sent 20.00s, never received: queued at the broker in the board's session, never collected",
+      },
+      {
+        what: "sent to the board's connection, never received",
+        build: (h) => h.msg('command', 'c-5', 25, { ...cmd, seq: 5 }).routed(25, 'c-5', 'online'),
+        expect: { verdict: 'fail', lost: 1 },
+        reason:
+          "command c-5 (seq 5) sent 25.00s, never received by the board (lost; the broker sent it to the board's connection)",
+      },
+      {
+        what: 'received after all: where the broker put it does not matter',
+        build: (h) =>
+          h
+            .msg('command', 'c-6', 30, { ...cmd, seq: 6, at: [42] })
+            .routed(30, 'c-6', 'offline')
+            .brokerForgot(35, 'c-6'),
+        expect: { verdict: 'pass', delivered: 1 },
       },
       {
         what: 'a gap report by sequence number names the outage',
@@ -164,6 +218,18 @@ describe('checker policy must-deliver', () => {
             .msg('command', 'c-2', 15, { ...cmd, seq: 2, at: [15.1] }),
         expect: { verdict: 'fail', lost: 1 },
         reason: 'command seq 1 missing (sent 10.00s, with the link up); lost at broker',
+      },
+      {
+        what: 'a mixed range counts each fate',
+        build: (h) => {
+          h.fault(8, 28);
+          h.msg('command', 'c-1', 10, { ...cmd, seq: 1 }).routed(10, 'c-1', 'none', 'clean-session');
+          h.msg('command', 'c-2', 15, { ...cmd, seq: 2 }).routed(15, 'c-2', 'none', 'clean-session');
+          h.msg('command', 'c-3', 20, { ...cmd, seq: 3 }).routed(20, 'c-3', 'online');
+        },
+        expect: { verdict: 'fail', lost: 3 },
+        reason:
+          'command seq 1-3 missing (sent 10.00s-20.00s, during wifi-outage); 2 clean session: nothing kept, 1 sent to its connection',
       },
     ]);
   });

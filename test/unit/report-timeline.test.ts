@@ -126,6 +126,7 @@ describe('report: timeline SVG', () => {
       ['sim-robust-telemetry-32', 'duplicate'],
       ['sim-robust-command-2', 'lost'],
       ['sim-robust-command-4', 'ok'],
+      ['sim-robust-command-10', 'broker'],
     ];
     for (const [id, outcome] of expectations) {
       expect(mark(id).attrs['data-outcome'], id).to.equal(outcome);
