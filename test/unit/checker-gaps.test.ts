@@ -34,6 +34,23 @@ describe('checker gap finder', () => {
     ['a number never sent splits a range', '[1] [2] [4] [5]', ['1-2', '4-5']],
     ['a new epoch restarts the numbering', 'e1: 1 [2] [3] e2: [1] [2] 3', ['e1:2-3', 'e2:1-2']],
     ['a range never spans epochs even when numbers follow', 'e1: [1] [2] e2: [3] [4]', ['e1:1-2', 'e2:3-4']],
+    ['all missing across two epochs', 'e1: [1] [2] e2: [1] [2]', ['e1:1-2', 'e2:1-2']],
+    [
+      'an epoch counter that wrapped to a lower number still restarts',
+      'e65535: 1 [2] e0: [1] 2',
+      ['e65535:2', 'e0:1'],
+    ],
+    [
+      'an epoch coming back after another is a range of its own',
+      'e3: [1] e4: [1] e3: [2]',
+      ['e3:1', 'e4:1', 'e3:2'],
+    ],
+    [
+      'a sequence that wrapped inside one epoch splits the range',
+      'e1: 65534 [65535] [1] [2] 3',
+      ['e1:65535', 'e1:1-2'],
+    ],
+    ['the first and the last of an epoch', 'e9: [1] 2 3 [4]', ['e9:1', 'e9:4']],
   ];
   for (const [what, text, expected] of table) {
     it(`${what}: ${text || '(empty)'} → ${expected.join(', ') || 'no gap'}`, () => {
