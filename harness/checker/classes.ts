@@ -1,7 +1,7 @@
 import type { BoardView, CheckerScenario } from './board-view.js';
 import { who } from './explain.js';
 import { at, dur, listOf, small } from './format.js';
-import { gapLines } from './gap-report.js';
+import { duplicateSeqLines, gapLines, orderLines } from './gap-report.js';
 import { latencyStats } from './latency.js';
 import { type ClassTraffic, fateOf, type Message, trafficByClass } from './messages.js';
 import type { PolicyOutcome } from './policies/judge.js';
@@ -88,8 +88,15 @@ function judgeClass(
     const copies = listOf(u.copies.map(at), 4);
     failures.push(`${cls} ${u.id} delivered ${copies} but was never emitted (unknown id)`);
   }
-  info.push(...duplicateLines(messages), ...anomalies(messages, view.tolerance), ...t.notes);
-  if (result.direction === 'down') info.push(...gapLines(cls, messages, view.link));
+  // Commands are named by sequence number, as a resuming client counts them.
+  const bySeq = result.direction === 'down' && messages.every((m) => m.seq !== undefined);
+  info.push(
+    ...(bySeq ? duplicateSeqLines(cls, messages) : duplicateLines(messages)),
+    ...anomalies(messages, view.tolerance),
+    ...t.notes,
+  );
+  if (result.direction === 'down')
+    info.push(...gapLines(cls, messages, view.link), ...orderLines(cls, messages));
   result.verdict = worst(...verdicts);
   result.reasons = [...failures, ...info];
   return result;

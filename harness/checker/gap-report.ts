@@ -1,4 +1,4 @@
-import { at } from './format.js';
+import { at, listOf } from './format.js';
 import { findGaps, rangeText } from './gaps.js';
 import { type Link, outagesDuring } from './link.js';
 import type { Message } from './messages.js';
@@ -57,4 +57,44 @@ export function gapLines(cls: string, messages: readonly Message[], link: Link):
     const epoch = epochs.size > 1 && g.epoch !== undefined ? ` of epoch ${g.epoch}` : '';
     return `${cls} seq ${rangeText(g)}${epoch} missing (sent ${when}, ${where})${whoLost(inGap)}`;
   });
+}
+
+/** ` of epoch 7` when the class's commands span more than one epoch. */
+function epochTag(messages: readonly Message[]): (m: Message) => string {
+  const several = new Set(messages.map((m) => m.epoch)).size > 1;
+  return (m) => (several && m.epoch !== undefined ? ` of epoch ${m.epoch}` : '');
+}
+
+/** `command seq 4 received 2 times (28.51s, 28.60s)`: duplicates named by sequence number. */
+export function duplicateSeqLines(cls: string, messages: readonly Message[]): string[] {
+  const sent = messages.filter((m) => m.direction === 'down' && m.seq !== undefined);
+  const tag = epochTag(sent);
+  return sent
+    .filter((m) => m.copies.length > 1)
+    .map(
+      (m) =>
+        `${cls} seq ${m.seq}${tag(m)} received ${m.copies.length} times (${listOf(m.copies.map(at), 4)})`,
+    );
+}
+
+/**
+ * `command seq 6 received 28.50s, before seq 5 (28.61s)`: first arrivals against sequence
+ * order within an epoch, each naming the lowest earlier number it overtook.
+ */
+export function orderLines(cls: string, messages: readonly Message[]): string[] {
+  const sent = messages.filter((m) => m.direction === 'down' && m.seq !== undefined && m.copies.length > 0);
+  const tag = epochTag(sent);
+  const lines: string[] = [];
+  for (const m of sent) {
+    const first = m.copies[0] as number;
+    const overtaken = sent.find(
+      (e) => e.epoch === m.epoch && (e.seq as number) < (m.seq as number) && (e.copies[0] as number) > first,
+    );
+    if (overtaken) {
+      lines.push(
+        `${cls} seq ${m.seq}${tag(m)} received ${at(first)}, before seq ${overtaken.seq} (${at(overtaken.copies[0] as number)}): out of order`,
+      );
+    }
+  }
+  return lines;
 }

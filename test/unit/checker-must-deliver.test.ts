@@ -220,6 +220,25 @@ describe('checker policy must-deliver', () => {
         reason: 'command seq 1 missing (sent 10.00s, with the link up); lost at broker',
       },
       {
+        what: 'duplicates are named by sequence number',
+        build: (h) =>
+          h
+            .msg('command', 'c-3', 15, { ...cmd, seq: 3, at: [15.1] })
+            .msg('command', 'c-4', 20, { ...cmd, seq: 4, at: [28.51, 28.6] }),
+        expect: { verdict: 'pass', duplicates: 1 },
+        reason: 'command seq 4 received 2 times (28.51s, 28.60s)',
+      },
+      {
+        what: 'arrivals against sequence order are reported, within an epoch only',
+        build: (h) =>
+          h
+            .msg('command', 'c-5', 20, { ...cmd, seq: 5, epoch: 1, at: [28.61] })
+            .msg('command', 'c-6', 25, { ...cmd, seq: 6, epoch: 1, at: [28.5] })
+            .msg('command', 'c-7', 30, { ...cmd, seq: 1, epoch: 2, at: [28.4] }),
+        expect: { verdict: 'pass' },
+        reason: 'command seq 6 of epoch 1 received 28.50s, before seq 5 (28.61s): out of order',
+      },
+      {
         what: 'a mixed range counts each fate',
         build: (h) => {
           h.fault(8, 28);
