@@ -22,7 +22,8 @@ export async function writeFile(repl: RawRepl, remote: string, data: Uint8Array)
     }
     await repl.exec('f.close()');
   } catch (err) {
-    if (err instanceof HilError && /OSError: (\[Errno 28\]|28\b)/.test(err.message))
+    // ENOSPC as CPython spells it, or the micro:bit's own words (raised by open() on a full disk).
+    if (err instanceof HilError && /OSError: (\[Errno 28\]|28\b|no more storage space)/.test(err.message))
       throw new HilError(
         'HIL_E_BOARD',
         `${repl.board}: ${remote}: the board's filesystem is full (ENOSPC) after ${written} of ${data.length} bytes: remove files or deploy fewer`,

@@ -21,6 +21,8 @@ export interface FakeOptions {
   capacity?: number;
   /** The error a write into a full filesystem raises (default 28, ENOSPC; the micro:bit may say 9). */
   fullErrno?: number;
+  /** No room left even to open a file: open() raises the micro:bit's own words. */
+  openFull?: boolean;
 }
 
 type Mode = 'app' | 'friendly' | 'raw' | 'paste';
@@ -205,6 +207,7 @@ export class FakeMicroPython {
     [
       /^f=open\('([^']*)','wb'\)$/,
       ([name]) => {
+        if (this.opts.openFull) return fail('OSError: no more storage space');
         this.openFile = { name: name as string, data: [] };
         return ok();
       },

@@ -120,6 +120,16 @@ describe('raw REPL', () => {
     );
   });
 
+  it("says the filesystem is full when open() fails with the micro:bit's own words", async () => {
+    const { repl } = board({ openFull: true });
+    await repl.enter();
+    const err = await rejection(writeFile(repl, 'big.bin', Buffer.alloc(500, 1)));
+    expect(err.code).to.equal('HIL_E_BOARD');
+    expect(err.message).to.match(
+      /^b1: big.bin: the board's filesystem is full \(ENOSPC\) after 0 of 500 bytes/,
+    );
+  });
+
   it('says the filesystem may be full when the board closes the file mid-write (EBADF)', async () => {
     const { repl } = board({ capacity: 300, fullErrno: 9 });
     await repl.enter();
