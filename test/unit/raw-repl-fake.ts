@@ -21,7 +21,10 @@ export interface FakeOptions {
   capacity?: number;
   /** The error a write into a full filesystem raises (default 28, ENOSPC; the micro:bit may say 9). */
   fullErrno?: number;
-  /** No room left even to open a file: open() raises the micro:bit's own words. */
+  /**
+   * No room left even to open a file: open() raises the micro:bit's own words (seen on
+   * MicroPython 1.9 for the micro:bit in QEMU once not one block was free).
+   */
   openFull?: boolean;
 }
 
