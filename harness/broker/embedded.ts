@@ -113,10 +113,10 @@ export class EmbeddedBroker implements BrokerControl {
   }
 
   async subscriptionState(clientId: string, topic: string): Promise<SubscriptionState> {
-    // Stopped: nobody is connected, but kept sessions still count.
     return stateOf(await this.standing(clientId, topic));
   }
 
+  /** Stopped, nobody is connected, but kept sessions still count. */
   private standing(clientId: string, topic: string, observer = this.observer): Promise<ClientStanding> {
     return observer ? observer.standing(clientId, topic) : storedStanding(this.sessions, clientId, topic);
   }
