@@ -42,8 +42,8 @@ function whoLost(inGap: readonly Message[]): string {
  * Messages without a `seq` are left out (they are still judged one by one).
  */
 export function gapLines(cls: string, messages: readonly Message[], link: Link): string[] {
-  const sent = messages.filter((m) => m.direction === 'down' && m.seq !== undefined);
-  const epochs = new Set(sent.map((m) => m.epoch));
+  const sent = sequenced(messages);
+  const tag = epochTag(sent);
   const gaps = findGaps(
     sent.map((m) => ({ seq: m.seq as number, epoch: m.epoch, missing: m.copies.length === 0 })),
   );
@@ -54,9 +54,13 @@ export function gapLines(cls: string, messages: readonly Message[], link: Link):
     const when = from === to ? at(from) : `${at(from)}-${at(to)}`;
     const faults = outagesDuring(link, from, to);
     const where = faults.length ? `during ${faults.join(', ')}` : 'with the link up';
-    const epoch = epochs.size > 1 && g.epoch !== undefined ? ` of epoch ${g.epoch}` : '';
-    return `${cls} seq ${rangeText(g)}${epoch} missing (sent ${when}, ${where})${whoLost(inGap)}`;
+    return `${cls} seq ${rangeText(g)}${tag(inGap[0] as Message)} missing (sent ${when}, ${where})${whoLost(inGap)}`;
   });
+}
+
+/** Down commands that carry a sequence number, in send order. */
+function sequenced(messages: readonly Message[]): Message[] {
+  return messages.filter((m) => m.direction === 'down' && m.seq !== undefined);
 }
 
 /** ` of epoch 7` when the class's commands span more than one epoch. */
@@ -67,7 +71,7 @@ function epochTag(messages: readonly Message[]): (m: Message) => string {
 
 /** `command seq 4 received 2 times (28.51s, 28.60s)`: duplicates named by sequence number. */
 export function duplicateSeqLines(cls: string, messages: readonly Message[]): string[] {
-  const sent = messages.filter((m) => m.direction === 'down' && m.seq !== undefined);
+  const sent = sequenced(messages);
   const tag = epochTag(sent);
   return sent
     .filter((m) => m.copies.length > 1)
@@ -82,7 +86,7 @@ export function duplicateSeqLines(cls: string, messages: readonly Message[]): st
  * order within an epoch, each naming the lowest earlier number it overtook.
  */
 export function orderLines(cls: string, messages: readonly Message[]): string[] {
-  const sent = messages.filter((m) => m.direction === 'down' && m.seq !== undefined && m.copies.length > 0);
+  const sent = sequenced(messages).filter((m) => m.copies.length > 0);
   const tag = epochTag(sent);
   const lines: string[] = [];
   for (const m of sent) {
