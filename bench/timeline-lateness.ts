@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadScenario } from '../harness/config/load-scenario.js';
-import type { BoardSpec, RackSpec } from '../harness/config/types.js';
 import { freePort } from '../harness/network/free-port.js';
 import { planScenario } from '../harness/scenario/plan.js';
 import { openRack } from '../harness/scenario/rack.js';
 import { runScenario } from '../harness/scenario/runner.js';
 import { MODEL_DEFAULTS, MODEL_NAMES } from '../harness/sim/model-options.js';
+import type { BoardSpec, RackSpec } from '../harness/spec/types.js';
 
 const { values } = parseArgs({
   options: {

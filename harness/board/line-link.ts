@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Readable, Writable } from 'node:stream';
-import { HilError } from '../errors.js';
+import { HilError } from '../spec/errors.js';
 import { LineSplitter } from './line-splitter.js';
 import { type Decoded, decodeLine, MAX_LINE } from './protocol.js';
 

@@ -1,4 +1,4 @@
-import type { HilError } from '../errors.js';
+import type { HilError } from '../spec/errors.js';
 import type { BootReason } from './console-signals.js';
 import type { BoardEvent } from './protocol.js';
 

@@ -1,4 +1,4 @@
-import type { BoardSpec } from '../config/types.js';
+import { type BoardSpec, DEFAULT_BAUD } from '../spec/types.js';
 import { LineLink, type LineLinkOptions } from './line-link.js';
 import { closeSerialPort, openSerialPort } from './serial-port.js';
 import { BoardSession, type BoardSessionOptions } from './session.js';
@@ -17,7 +17,7 @@ export async function openSerialLink(
   opts: Omit<LineLinkOptions, 'close'> & { board: string; baud?: number },
 ): Promise<LineLink> {
   const { baud, ...linkOpts } = opts;
-  const port = await openSerialPort(path, { board: opts.board, baud: baud ?? 115200 });
+  const port = await openSerialPort(path, { board: opts.board, baud: baud ?? DEFAULT_BAUD });
   return new LineLink(port, { ...linkOpts, close: () => closeSerialPort(port) });
 }
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { HilError } from '../errors.js';
+import { HilError } from '../spec/errors.js';
 
 /** A virtual null-modem cable: two linked PTYs made by socat. */
 export interface PtyPair {

@@ -1,7 +1,7 @@
 import { read } from 'node:fs';
 import { promisify } from 'node:util';
 import { SerialPort } from 'serialport';
-import { HilError } from '../errors.js';
+import { HilError } from '../spec/errors.js';
 
 const readAsync = promisify(read);
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { HilError } from '../errors.js';
+import { HilError } from '../spec/errors.js';
 import { bootSignal, HELLO_STAGE, TracebackCollector } from './console-signals.js';
 import type { LineLink, StampedLine } from './line-link.js';
 import type { Observation } from './observation.js';

@@ -1,7 +1,7 @@
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { SerialSpec } from '../config/types.js';
-import { HilError } from '../errors.js';
+import { HilError } from '../spec/errors.js';
+import type { SerialSpec } from '../spec/types.js';
 
 /** A USB serial device present on this host. */
 export interface UsbSerialDevice {

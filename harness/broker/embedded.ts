@@ -4,9 +4,9 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { HostPort } from '../config/types.js';
-import { HilError } from '../errors.js';
 import type { NoRouteReason } from '../history/ops.js';
+import { HilError } from '../spec/errors.js';
+import type { HostPort } from '../spec/types.js';
 import type { BrokerControl, BrokerOutageMode, CommandRoute, SubscriptionState } from './control.js';
 import {
   AedesObserver,

@@ -4,8 +4,8 @@
  * its records say `via: 'subscription'` and carry no client id.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { HilError } from '../errors.js';
 import { withTimeout } from '../network/with-timeout.js';
+import { HilError } from '../spec/errors.js';
 import type { BrokerControl, CommandRoute, SubscriptionState } from './control.js';
 import { type BrokerRecord, type PublishRecord, payloadId, payloadText } from './records.js';
 

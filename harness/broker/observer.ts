@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import { Aedes, type AedesOptions, type AedesPublishPacket, type Client, type PublishPacket } from 'aedes';
-import { HilError } from '../errors.js';
+import { HilError } from '../spec/errors.js';
 import type { SubscriptionState } from './control.js';
 import {
   type BrokerRecord,

@@ -1,4 +1,4 @@
-import type { RackSpec } from '../config/types.js';
+import type { RackSpec } from '../spec/types.js';
 import type { BrokerControl } from './control.js';
 import { EmbeddedBroker, type EmbeddedBrokerOptions } from './embedded.js';
 import { boardTopics, ExternalObserver } from './external.js';

@@ -1,5 +1,5 @@
-import type { ScenarioSpec } from '../config/types.js';
 import type { History, Op } from '../history/ops.js';
+import type { ScenarioSpec } from '../spec/types.js';
 import { type Link, linkOf } from './link.js';
 
 /** The scenario keys the checker reads. */

@@ -1,3 +1,4 @@
+import type { PolicySpec } from '../spec/policy.js';
 import type { BoardView, CheckerScenario } from './board-view.js';
 import { who } from './explain.js';
 import { at, dur, listOf, small } from './format.js';
@@ -6,7 +7,6 @@ import { latencyStats } from './latency.js';
 import { type ClassTraffic, fateOf, type Message, trafficByClass } from './messages.js';
 import type { PolicyOutcome } from './policies/judge.js';
 import { judgePolicy } from './policies/judges.js';
-import type { PolicySpec } from './policies/spec.js';
 import { type ClassVerdict, type Verdict, worst } from './verdict.js';
 
 /** Every class with a policy, then any class the history shows without one. */

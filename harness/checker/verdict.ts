@@ -1,6 +1,6 @@
-import type { CheckSpec } from '../config/types.js';
 import type { Direction } from '../history/ops.js';
-import type { PolicyName } from './policies/spec.js';
+import type { PolicyName } from '../spec/policy.js';
+import type { CheckSpec } from '../spec/types.js';
 
 /** `error`: the test could not be carried out (no data, a checker that threw): never a pass. */
 export type Verdict = 'pass' | 'fail' | 'error';

@@ -10,8 +10,8 @@ import {
 } from '../board/usb-ports.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { loadBoards } from '../config/load-boards.js';
-import type { BoardSpec, HostPort, RackSpec } from '../config/types.js';
-import { EXIT } from '../errors.js';
+import { EXIT } from '../spec/errors.js';
+import type { BoardSpec, HostPort, RackSpec } from '../spec/types.js';
 
 export interface BoardsOptions {
   /** Rack file (default boards.yml). */

@@ -3,7 +3,7 @@ import { resolveSerialPath } from '../board/usb-ports.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { loadBoards } from '../config/load-boards.js';
 import { type DeployOptions, deploy, fileSpec } from '../deploy/deploy.js';
-import { EXIT, HilError } from '../errors.js';
+import { EXIT, HilError } from '../spec/errors.js';
 
 export interface DeployCommandOptions {
   /** Rack file (default boards.yml). */

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { EXIT, HilError } from '../errors.js';
+import { EXIT, HilError } from '../spec/errors.js';
 import { boardsCommand } from './boards-command.js';
 import { deployCommand } from './deploy-command.js';
 import { reportCommand } from './report-command.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { EXIT } from '../errors.js';
 import { allureResultFiles, buildHtmlReport, REPORT_PATHS } from '../report/html-report.js';
+import { EXIT } from '../spec/errors.js';
 
 export interface ReportOptions {
   /** The out folder of `hil run` (default reports/). */

@@ -3,7 +3,6 @@ import { basename, join } from 'node:path';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { didYouMean } from '../config/schema-check.js';
 import { loadSuite } from '../config/suite.js';
-import { EXIT } from '../errors.js';
 import { consoleTable } from '../report/console-table.js';
 import { buildHtmlReport } from '../report/html-report.js';
 import { junitXml } from '../report/junit-xml.js';
@@ -13,6 +12,7 @@ import type { BoardResult, RunResult } from '../report/run-result.js';
 import { summaryJson } from '../report/summary-json.js';
 import { planRun } from '../scenario/plan.js';
 import { openRack, type RackServices } from '../scenario/rack.js';
+import { EXIT } from '../spec/errors.js';
 
 export interface RunOptions {
   /** Rack file (default boards.yml). */

@@ -1,6 +1,6 @@
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { loadSuite } from '../config/suite.js';
-import { EXIT } from '../errors.js';
+import { EXIT } from '../spec/errors.js';
 
 export interface ValidateOptions {
   /** Rack file (default boards.yml). */

@@ -1,6 +1,6 @@
 import type { SchemaObject } from 'ajv';
 import { MODEL_NAMES, modelOptionsSchema } from '../sim/model-options.js';
-import { duration, hostPort, id, stringList } from './schema-parts.js';
+import { duration, hostPort, id, stringList } from '../spec/schema-parts.js';
 
 const hexId = (what: string): SchemaObject => ({
   type: 'string',

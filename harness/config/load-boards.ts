@@ -1,15 +1,22 @@
 import {
-  MODEL_DEFAULTS,
   type ModelName,
   type ModelOptionValue,
+  modelOptions,
   modelOptionsSchema,
 } from '../sim/model-options.js';
+import { parseDuration } from '../spec/duration.js';
+import { parseHostPort, portProblem } from '../spec/host-port.js';
+import {
+  type BoardSpec,
+  DEFAULT_BAUD,
+  type RackSpec,
+  type ResetMethod,
+  type SerialSpec,
+  type WifiMethod,
+} from '../spec/types.js';
 import { boardsSchema } from './boards-schema.js';
 import { type Diagnostic, sortDiagnostics } from './diagnostics.js';
-import { parseDuration } from './duration.js';
-import { parseHostPort, portProblem } from './host-port.js';
 import { checkSchema, checkSections } from './schema-check.js';
-import type { BoardSpec, RackSpec, ResetMethod, SerialSpec, WifiMethod } from './types.js';
 import { YamlSource } from './yaml-source.js';
 
 type Raw = Record<string, unknown>;
@@ -171,7 +178,7 @@ export function parseBoards(source: YamlSource): Loaded<RackSpec> {
       );
       virtual = {
         model: model as ModelName,
-        options: { ...MODEL_DEFAULTS[model as ModelName], ...(options as Record<string, ModelOptionValue>) },
+        options: modelOptions(model as ModelName, options as Record<string, ModelOptionValue>),
       };
     }
     boards.push({
@@ -182,7 +189,7 @@ export function parseBoards(source: YamlSource): Loaded<RackSpec> {
       tags: (b.tags as string[] | undefined) ?? [],
       reset,
       status: (b.status as BoardSpec['status'] | undefined) ?? 'enabled',
-      baud: (b.baud as number | undefined) ?? (defaults.baud as number | undefined) ?? 115200,
+      baud: (b.baud as number | undefined) ?? (defaults.baud as number | undefined) ?? DEFAULT_BAUD,
       wifi: parseWifi((b.wifi ?? defaults.wifi ?? 'agent') as string | Raw),
       ...(virtual && { virtual }),
       origin: { file: source.file, ...source.position(['boards', i]) },

@@ -1,14 +1,14 @@
 import type { SchemaObject } from 'ajv';
 import { POLICIES, POLICY_NAMES } from '../checker/policies/registry.js';
-import type { PolicySpec } from '../checker/policies/spec.js';
 import { FAULT_KINDS, type FaultKindName, faultDefinition } from '../faults/registry.js';
 import type { ModelName, ModelOptionValue } from '../sim/model-options.js';
+import { formatDuration, parseDuration } from '../spec/duration.js';
+import type { PolicySpec } from '../spec/policy.js';
+import type { CheckSpec, FaultSpec, Origin, ScenarioSpec, Selector, TrafficSpec } from '../spec/types.js';
 import { type Diagnostic, sortDiagnostics } from './diagnostics.js';
-import { formatDuration, parseDuration } from './duration.js';
 import type { Loaded } from './load-boards.js';
 import { CHECK_NAMES, checkObject, scenarioSchema } from './scenario-schema.js';
 import { checkSchema, checkSections, didYouMean } from './schema-check.js';
-import type { CheckSpec, FaultSpec, Origin, ScenarioSpec, Selector, TrafficSpec } from './types.js';
 import { YamlSource } from './yaml-source.js';
 
 type Raw = Record<string, unknown>;

@@ -2,7 +2,7 @@ import type { SchemaObject } from 'ajv';
 import { POLICIES } from '../checker/policies/registry.js';
 import { FAULT_KINDS, faultDefinition } from '../faults/registry.js';
 import { MODEL_NAMES, modelOptionsSchema } from '../sim/model-options.js';
-import { duration, id, selector, stringList } from './schema-parts.js';
+import { duration, id, selector, stringList } from '../spec/schema-parts.js';
 
 export const CHECK_NAMES = ['no-reboot', 'no-traceback', 'reconnects-within', 'reconnect-budget'] as const;
 export const RECONNECT_BUDGET_PATTERN = '^[0-9]+/min$';

@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
+import { DURATION_PATTERN, describeDurationProblem } from '../spec/duration.js';
 import type { Diagnostic } from './diagnostics.js';
-import { DURATION_PATTERN, describeDurationProblem } from './duration.js';
 import type { PathSegment, YamlSource } from './yaml-source.js';
 
 /**

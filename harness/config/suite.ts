@@ -1,10 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RackSpec, ScenarioSpec, Selector } from '../spec/types.js';
 import { type Diagnostic, sortDiagnostics } from './diagnostics.js';
 import { loadBoards } from './load-boards.js';
 import { loadScenario } from './load-scenario.js';
 import { didYouMean } from './schema-check.js';
-import type { BoardSpec, RackSpec, ScenarioSpec, Selector } from './types.js';
 
 export interface Suite {
   rack?: RackSpec;
@@ -61,11 +61,6 @@ export async function loadSuite(boardsFile: string, scenarioPaths: readonly stri
     scenarios,
     diagnostics: sortDiagnostics(diagnostics),
   };
-}
-
-export function selectBoards(boards: readonly BoardSpec[], sel: Selector | undefined): BoardSpec[] {
-  if (!sel || (!sel.tags?.length && !sel.ids?.length)) return [...boards];
-  return boards.filter((b) => sel.ids?.includes(b.id) || b.tags.some((t) => sel.tags?.includes(t)));
 }
 
 function checkAgainstRack(sc: ScenarioSpec, rack: RackSpec): Diagnostic[] {

@@ -1,4 +1,4 @@
-import { HilError } from '../errors.js';
+import { HilError } from '../spec/errors.js';
 import { parsePyBytes, pyBytes, pyStr, splitForLiterals } from './py-literal.js';
 import type { RawRepl } from './raw-repl.js';
 

@@ -1,4 +1,4 @@
-import { HilError } from '../errors.js';
+import { HilError } from '../spec/errors.js';
 
 /** How much of what the board said an error message quotes. */
 const QUOTE = 200;

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { closeSerialPort, openSerialPort } from '../board/serial-port.js';
-import { HilError } from '../errors.js';
+import { HilError } from '../spec/errors.js';
+import { DEFAULT_BAUD } from '../spec/types.js';
 import { makeDirs, writeFile } from './board-files.js';
 import { RawRepl, type RawReplOptions } from './raw-repl.js';
 
@@ -47,7 +48,7 @@ export async function deploy(
 ): Promise<DeployResult> {
   const board = opts.board ?? path;
   const loaded = await readLocal(files);
-  const port = await openSerialPort(path, { board, baud: opts.baud ?? 115200 });
+  const port = await openSerialPort(path, { board, baud: opts.baud ?? DEFAULT_BAUD });
   try {
     return await deployOver(port, loaded, { ...opts, board });
   } finally {

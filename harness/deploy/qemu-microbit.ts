@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
-import { HilError } from '../errors.js';
+import { HilError } from '../spec/errors.js';
 import { openPacedLine, type PacedLine } from './paced-line.js';
 
 export const MICROBIT_FIRMWARE = '/usr/share/firmware-microbit-micropython/firmware.hex';

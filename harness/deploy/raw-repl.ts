@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HilError } from '../errors.js';
+import { HilError } from '../spec/errors.js';
 import { ByteInbox } from './byte-inbox.js';
 
 const CTRL_A = '\x01';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ResetMethod } from '../config/types.js';
-import { HilError } from '../errors.js';
+import { HilError } from '../spec/errors.js';
+import type { ResetMethod } from '../spec/types.js';
 
 /** Modem lines as serialport's `set` takes them. */
 export interface LineFlags {

@@ -2,7 +2,7 @@
  * Making and healing faults: the registry of appliers (one `<kind>.apply.ts` per kind) and the
  * two calls the runner makes, `applyFault` and `healFault`, which record real start and end times.
  */
-import { HilError } from '../errors.js';
+import { HilError } from '../spec/errors.js';
 import { bandwidthAction } from './bandwidth.apply.js';
 import { brokerOutageAction } from './broker-outage.apply.js';
 import type { Applied, FaultAction, FaultContext, FaultHandle, FaultParams } from './context.js';
@@ -10,7 +10,7 @@ import { flapAction } from './flap.apply.js';
 import { halfOpenAction } from './half-open.apply.js';
 import { latencyAction } from './latency.apply.js';
 import { rebootAction } from './reboot.apply.js';
-import { type FaultKindName, faultDefinition } from './registry.js';
+import { type FaultKindName, faultDefinition, isFaultKind } from './registry.js';
 import { resetAction } from './reset.apply.js';
 import { slicerAction } from './slicer.apply.js';
 import { wifiOutageAction } from './wifi-outage.apply.js';
@@ -35,12 +35,13 @@ interface Live {
 }
 const live = new WeakMap<FaultHandle, Live>();
 
-function actionOf(kind: FaultKindName): FaultAction<unknown> {
+function actionOf(kind: string): FaultAction<unknown> {
+  if (!isFaultKind(kind)) throw new HilError('HIL_E_CONFIG', `no fault kind "${kind}"`);
   return FAULT_ACTIONS[kind] as FaultAction<unknown>;
 }
 
 /** Why this board cannot have this fault (no agent, no command, external broker ...), or undefined. */
-export function faultProblem(kind: FaultKindName, params: unknown, ctx: FaultContext): string | undefined {
+export function faultProblem(kind: string, params: unknown, ctx: FaultContext): string | undefined {
   return actionOf(kind).problem?.(ctx, params);
 }
 
@@ -48,11 +49,7 @@ export function faultProblem(kind: FaultKindName, params: unknown, ctx: FaultCon
  * Makes the fault (params as the kind's `parse` returns them) and records its real start.
  * A board that cannot have it fails with HIL_E_BOARD: never skipped.
  */
-export async function applyFault(
-  kind: FaultKindName,
-  params: unknown,
-  ctx: FaultContext,
-): Promise<FaultHandle> {
+export async function applyFault(kind: string, params: unknown, ctx: FaultContext): Promise<FaultHandle> {
   const now = ctx.now ?? (() => performance.now());
   const problem = faultProblem(kind, params, ctx);
   if (problem) throw new HilError('HIL_E_BOARD', `${kind} on ${ctx.board.id}: ${problem}`);

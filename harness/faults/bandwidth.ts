@@ -1,4 +1,4 @@
-import { duration } from '../config/schema-parts.js';
+import { duration } from '../spec/schema-parts.js';
 import { defineFault, ms } from './kind.js';
 
 /** A thin link: Toxiproxy `bandwidth` both ways. */

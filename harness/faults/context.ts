@@ -3,8 +3,8 @@
  * The runner builds one FaultContext per board; the fault code sees only these interfaces.
  */
 import type { BrokerControl } from '../broker/control.js';
-import type { WifiMethod } from '../config/types.js';
 import type { ProxyHandle } from '../network/toxiproxy.js';
+import type { WifiMethod } from '../spec/types.js';
 import type { FaultDefinition } from './kind.js';
 import type { FAULTS, FaultKindName } from './registry.js';
 
@@ -71,7 +71,7 @@ export interface FaultAction<P> {
 
 /** An applied fault, as `applyFault` returns it and `healFault` takes it. */
 export interface FaultHandle {
-  readonly kind: FaultKindName;
+  readonly kind: string;
   readonly board: string;
   readonly down: boolean;
   readonly detail: string;

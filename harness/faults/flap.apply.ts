@@ -1,6 +1,6 @@
+import { sleepUntil } from '../spec/clock.js';
 import { brokerOutageAction } from './broker-outage.apply.js';
 import type { Applied, FaultAction, FaultParams } from './context.js';
-import { sleepUntil } from './wait.js';
 import { wifiOutageAction } from './wifi-outage.apply.js';
 
 type FlapParams = FaultParams<'flap'>;
@@ -63,11 +63,11 @@ export const flapAction: FaultAction<FlapParams> = {
       try {
         for (let k = 0; k < count; k++) {
           if (k > 0) {
-            await sleepUntil(t0 + k * period, now, stop.signal);
+            await sleepUntil(t0 + k * period, { now }, stop.signal);
             if (stop.signal.aborted) break;
             current = await down(k);
           }
-          await sleepUntil(Math.min(t0 + k * period + p.down, t0 + p.for), now, stop.signal);
+          await sleepUntil(Math.min(t0 + k * period + p.down, t0 + p.for), { now }, stop.signal);
           const ending = current;
           current = undefined;
           if (ending) await up(ending);

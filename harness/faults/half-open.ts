@@ -1,4 +1,4 @@
-import { duration } from '../config/schema-parts.js';
+import { duration } from '../spec/schema-parts.js';
 import { defineFault, ms } from './kind.js';
 
 /** The broker stops hearing the board while the board keeps sending: `timeout` upstream only. */

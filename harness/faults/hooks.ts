@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { HilError } from '../errors.js';
+import { HilError } from '../spec/errors.js';
 
 export interface HookOptions {
   /** The command is killed (with its children) after this many ms. Default 30000. */

@@ -1,4 +1,5 @@
 import type { SchemaObject } from 'ajv';
+import { parseDuration } from '../spec/duration.js';
 
 /**
  * What a fault does to a board's link while it is active:
@@ -28,10 +29,9 @@ export function defineFault<P>(def: FaultDefinition<P>): FaultDefinition<P> {
   return def;
 }
 
+/** A duration the schema has already validated, in ms. */
 export function ms(raw: unknown): number {
-  // Values reach here validated by the schema's duration format.
-  const m = /^([0-9.]+)(ms|s|m|h)$/.exec(String(raw));
-  if (!m) throw new Error(`not a duration: ${String(raw)}`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-  return Math.round(Number.parseFloat(m[1] ?? '0') * unit);
+  const value = parseDuration(String(raw));
+  if (value === undefined) throw new Error(`not a duration: ${String(raw)}`);
+  return value;
 }

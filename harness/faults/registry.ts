@@ -25,6 +25,12 @@ export const FAULTS = {
 export type FaultKindName = keyof typeof FAULTS;
 export const FAULT_KINDS = Object.keys(FAULTS) as FaultKindName[];
 
-export function faultDefinition(kind: FaultKindName): FaultDefinition<unknown> {
+export function isFaultKind(kind: string): kind is FaultKindName {
+  return Object.hasOwn(FAULTS, kind);
+}
+
+/** The definition of a kind; throws for a name the registry does not have (the loader rejects those). */
+export function faultDefinition(kind: string): FaultDefinition<unknown> {
+  if (!isFaultKind(kind)) throw new Error(`no fault kind "${kind}" (kinds: ${FAULT_KINDS.join(', ')})`);
   return FAULTS[kind] as unknown as FaultDefinition<unknown>;
 }

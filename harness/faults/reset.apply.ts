@@ -1,6 +1,6 @@
+import { sleep } from '../spec/clock.js';
 import type { FaultAction, FaultParams } from './context.js';
 import { addToxics, toxics } from './toxics.js';
-import { sleep } from './wait.js';
 
 /**
  * A TCP reset: Toxiproxy `reset_peer` (timeout 0) both ways. It fires on the next bytes through

@@ -37,12 +37,3 @@ export async function addToxics(proxy: ProxyHandle, list: readonly Toxic[]): Pro
   }
   return remove;
 }
-
-export function describeStreams(list: readonly Toxic[]): string {
-  const streams = new Set(list.map((t) => t.stream));
-  return streams.size === 2
-    ? 'both directions'
-    : streams.has('upstream')
-      ? 'upstream only'
-      : 'downstream only';
-}

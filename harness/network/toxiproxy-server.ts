@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HilError } from '../errors.js';
+import { HilError } from '../spec/errors.js';
 import { freePort } from './free-port.js';
 import { ToxiproxyClient } from './toxiproxy.js';
 

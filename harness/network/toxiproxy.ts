@@ -4,8 +4,8 @@
  * HilError 'HIL_E_PROXY' saying what failed and what to do.
  */
 import { type Proxy as ClientProxy, Toxiproxy, ToxiproxyError } from 'toxiproxy-node-client';
-import type { HostPort } from '../config/types.js';
-import { HilError } from '../errors.js';
+import { HilError } from '../spec/errors.js';
+import type { HostPort } from '../spec/types.js';
 import { withTimeout } from './with-timeout.js';
 
 export type ToxicStream = 'upstream' | 'downstream';

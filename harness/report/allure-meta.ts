@@ -1,9 +1,9 @@
 import * as allure from 'allure-js-commons';
 import { Status } from 'allure-js-commons';
 import type { BoardVerdict } from '../checker/verdict.js';
-import { formatDuration } from '../config/duration.js';
-import type { ScenarioSpec } from '../config/types.js';
 import { type History, opsOf } from '../history/ops.js';
+import { formatDuration } from '../spec/duration.js';
+import type { ScenarioSpec } from '../spec/types.js';
 import type { BoardResult } from './run-result.js';
 
 /**

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:f
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { HilError } from '../errors.js';
+import { HilError } from '../spec/errors.js';
 
 export interface HtmlReportOptions {
   /** The report's title (default `hil`). */

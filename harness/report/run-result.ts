@@ -1,6 +1,6 @@
 import type { BoardVerdict } from '../checker/verdict.js';
-import type { ScenarioSpec } from '../config/types.js';
 import type { History, LatenessStats } from '../history/ops.js';
+import type { ScenarioSpec } from '../spec/types.js';
 
 export type BoardStatus = 'enabled' | 'quarantined' | 'disabled';
 

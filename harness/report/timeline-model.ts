@@ -1,10 +1,10 @@
 import { boardView } from '../checker/board-view.js';
 import { at, dur } from '../checker/format.js';
 import { fateOf, type Message, trafficByClass } from '../checker/messages.js';
-import type { PolicySpec } from '../checker/policies/spec.js';
 import { type BoardVerdict, type ClassVerdict, type Verdict, worst } from '../checker/verdict.js';
-import type { ScenarioSpec } from '../config/types.js';
 import type { History, Op } from '../history/ops.js';
+import type { PolicySpec } from '../spec/policy.js';
+import type { ScenarioSpec } from '../spec/types.js';
 
 /** What became of one message, as the timeline colours it. */
 /** `broker`: a command the broker lost (restart-clean), not the board. */

@@ -1,6 +1,6 @@
 import type { BoardVerdict, Verdict } from '../checker/verdict.js';
-import type { ScenarioSpec } from '../config/types.js';
 import type { History } from '../history/ops.js';
+import type { ScenarioSpec } from '../spec/types.js';
 import { VERDICT_WORD } from './parts.js';
 import {
   type BandEffect,

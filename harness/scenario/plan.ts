@@ -1,8 +1,8 @@
-import { selectBoards } from '../config/suite.js';
-import type { BoardSpec, FaultSpec, RackSpec, ScenarioSpec } from '../config/types.js';
 import { faultDefinition } from '../faults/registry.js';
 import type { Direction } from '../history/ops.js';
-import { MODEL_DEFAULTS, type ModelOptionValue } from '../sim/model-options.js';
+import { modelOptions as mergeModelOptions } from '../sim/model-options.js';
+import { selectBoards } from '../spec/select.js';
+import type { BoardSpec, FaultSpec, ModelOptionValue, RackSpec, ScenarioSpec } from '../spec/types.js';
 
 /** One stimulus: the runner asks a board to emit (up) or publishes a command to it (down). */
 export interface Stimulus {
@@ -64,9 +64,7 @@ export function planScenario(rack: RackSpec, scenario: ScenarioSpec, filter: Pla
   );
   const boardPlans: BoardPlan[] = boards.map((board) => {
     const v = board.virtual;
-    const modelOptions = v
-      ? { ...MODEL_DEFAULTS[v.model], ...v.options, ...(scenario.models[v.model] ?? {}) }
-      : undefined;
+    const modelOptions = v ? mergeModelOptions(v.model, v.options, scenario.models[v.model]) : undefined;
     return { board, deadlines, ...(modelOptions && { modelOptions }) };
   });
 

@@ -1,8 +1,8 @@
 import type { BrokerControl } from '../broker/control.js';
 import { openBroker } from '../broker/open.js';
-import type { RackSpec } from '../config/types.js';
-import { HilError } from '../errors.js';
 import { openToxiproxy, type ToxiproxyService } from '../network/toxiproxy-server.js';
+import { HilError } from '../spec/errors.js';
+import type { RackSpec } from '../spec/types.js';
 
 /** The rack's shared services for a whole run: Toxiproxy and the observing broker. */
 export interface RackServices {

@@ -5,12 +5,13 @@ import { applyFault, healAll, healFault } from '../faults/actions.js';
 import type { FaultHandle, FaultPhase } from '../faults/context.js';
 import { runHook } from '../faults/hooks.js';
 import type { History, LatenessStats } from '../history/ops.js';
+import { monotonic, sleepUntil } from '../spec/clock.js';
 import { BoardDriver } from './board-driver.js';
 import { brokerOps, clientIdOf, topicPrefix } from './broker-ops.js';
 import type { PlannedFault, ScenarioPlan, Stimulus } from './plan.js';
 import type { RackServices } from './rack.js';
 import { latenessStats } from './stats.js';
-import { monotonic, runTimeline, sleepUntil, type TimelineEvent } from './timeline.js';
+import { runTimeline, type TimelineEvent } from './timeline.js';
 
 export interface BoardProgress {
   id: string;

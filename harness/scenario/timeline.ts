@@ -1,4 +1,4 @@
-import { latenessStats } from './stats.js';
+import { type Clock, monotonic, sleepUntil } from '../spec/clock.js';
 
 export interface TimelineEvent {
   /** ms from t = 0. */
@@ -6,12 +6,6 @@ export interface TimelineEvent {
   label: string;
   fire(): Promise<void> | void;
 }
-
-export interface Clock {
-  now(): number;
-}
-
-export const monotonic: Clock = { now: () => performance.now() };
 
 export interface TimelineResult {
   lateness: Array<{ label: string; t: number; lateMs: number }>;
@@ -47,27 +41,4 @@ export async function runTimeline(
   }
   await Promise.all(running);
   return result;
-}
-
-export function summarize(lateness: TimelineResult['lateness']) {
-  return latenessStats(lateness.map((l) => l.lateMs));
-}
-
-/** Resolves at `target` on the clock (never before: libuv timers may fire up to 1 ms early), or at once when aborted. */
-export async function sleepUntil(
-  target: number,
-  clock: Clock = monotonic,
-  signal?: AbortSignal,
-): Promise<void> {
-  for (let wait = target - clock.now(); wait > 0 && !signal?.aborted; wait = target - clock.now()) {
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(1, Math.ceil(wait)));
-      signal?.addEventListener('abort', done, { once: true });
-    });
-  }
 }

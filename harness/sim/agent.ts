@@ -9,7 +9,7 @@ import {
   type HostOp,
   PREFIX,
 } from '../board/protocol.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../spec/duration.js';
 import { AppLoop, Stopped } from './app-loop.js';
 import type { ModelName, ModelOptionValue } from './model-options.js';
 import { MODELS } from './models/index.js';

@@ -4,9 +4,9 @@ import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openPtyPair, type PtyPair } from '../board/pty-pair.js';
-import type { BoardSpec } from '../config/types.js';
-import { HilError } from '../errors.js';
-import { MODEL_DEFAULTS, type ModelOptionValue } from './model-options.js';
+import { HilError } from '../spec/errors.js';
+import type { BoardSpec } from '../spec/types.js';
+import { isModelName, type ModelOptionValue, modelOptions } from './model-options.js';
 import { optionProblems } from './options-check.js';
 import type { VirtualBoardSpec } from './virtual-board.js';
 
@@ -34,8 +34,11 @@ const STOP_MS = 2_000;
 export async function startVirtualBoard(board: BoardSpec, opts: StartOptions): Promise<VirtualBoardHandle> {
   const v = board.virtual;
   if (!v) throw new HilError('HIL_E_CONFIG', `board "${board.id}" is not virtual: it has no \`virtual\` key`);
-  const options = { ...MODEL_DEFAULTS[v.model], ...v.options, ...opts.options };
-  const problems = optionProblems(v.model, options);
+  const model = v.model;
+  if (!isModelName(model))
+    throw new HilError('HIL_E_CONFIG', `board "${board.id}": no virtual model "${model}"`);
+  const options = modelOptions(model, v.options, opts.options);
+  const problems = optionProblems(model, options);
   if (problems.length > 0) throw new HilError('HIL_E_CONFIG', `board "${board.id}": ${problems.join('; ')}`);
 
   const pty = await openPtyPair();
@@ -44,7 +47,7 @@ export async function startVirtualBoard(board: BoardSpec, opts: StartOptions): P
     const spec: VirtualBoardSpec = {
       board: board.id,
       fw: board.firmware,
-      model: v.model,
+      model,
       options,
       broker: opts.broker,
       device: pty.device,

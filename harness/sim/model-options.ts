@@ -1,5 +1,8 @@
 import type { SchemaObject } from 'ajv';
-import { duration } from '../config/schema-parts.js';
+import { duration } from '../spec/schema-parts.js';
+import type { ModelOptionValue } from '../spec/types.js';
+
+export type { ModelOptionValue };
 
 /**
  * Options of the virtual board models and their defaults, from the libraries the
@@ -25,7 +28,6 @@ export const OPTION_SCHEMAS: Record<string, SchemaObject> = {
   'drop-expired': { type: 'boolean', description: 'Drop queued messages whose deadline has passed.' },
 };
 
-export type ModelOptionValue = number | boolean | string;
 export const MODEL_DEFAULTS: Record<ModelName, Record<string, ModelOptionValue>> = {
   simple: { qos: 0, 'clean-session': true, keepalive: '0s', 'subscribe-qos': 0 },
   robust: {
@@ -61,6 +63,22 @@ export const MODEL_DEFAULTS: Record<ModelName, Record<string, ModelOptionValue>>
     'drop-expired': true,
   },
 };
+
+export function isModelName(name: string): name is ModelName {
+  return (MODEL_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * A model's options: its defaults, then each layer over the last (boards.yml, then a scenario's
+ * `models:`). The one place defaults are merged. Throws for a model the rack does not have.
+ */
+export function modelOptions(
+  model: string,
+  ...layers: Array<Record<string, ModelOptionValue> | undefined>
+): Record<string, ModelOptionValue> {
+  if (!isModelName(model)) throw new Error(`no virtual model "${model}" (models: ${MODEL_NAMES.join(', ')})`);
+  return Object.assign({}, MODEL_DEFAULTS[model], ...layers.filter(Boolean));
+}
 
 /** JSON Schema of one model's options object (without `model`). */
 export function modelOptionsSchema(model: ModelName): SchemaObject {

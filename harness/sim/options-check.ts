@@ -1,4 +1,4 @@
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../spec/duration.js';
 import { MODEL_DEFAULTS, type ModelName, type ModelOptionValue, OPTION_SCHEMAS } from './model-options.js';
 
 /**

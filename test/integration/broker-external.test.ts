@@ -7,8 +7,8 @@ import type { MqttClient } from 'mqtt';
 import { boardTopics, ExternalObserver } from '../../harness/broker/external.js';
 import { openBroker } from '../../harness/broker/open.js';
 import { isDelivery, type PublishRecord } from '../../harness/broker/records.js';
-import { HilError } from '../../harness/errors.js';
 import { freePort } from '../../harness/network/free-port.js';
+import { HilError } from '../../harness/spec/errors.js';
 import { board, endAll, eventOf, Recorder } from './toxiproxy-helpers.js';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';

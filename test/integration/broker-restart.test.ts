@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import mqtt, { type IConnackPacket, type MqttClient } from 'mqtt';
 import { EmbeddedBroker } from '../../harness/broker/embedded.js';
 import type { BrokerStateRecord, DisconnectRecord, ForgotRecord } from '../../harness/broker/records.js';
-import { HilError } from '../../harness/errors.js';
+import { HilError } from '../../harness/spec/errors.js';
 import { board, endAll, eventOf, Recorder } from './toxiproxy-helpers.js';
 
 const TOPIC = 'hil/keeper/cmd/command';

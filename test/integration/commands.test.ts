@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { check } from '../../harness/checker/index.js';
 import type { ClassVerdict } from '../../harness/checker/verdict.js';
-import type { RackSpec, ScenarioSpec } from '../../harness/config/types.js';
 import { type History, opsOf } from '../../harness/history/ops.js';
 import { freePort } from '../../harness/network/free-port.js';
 import { planScenario } from '../../harness/scenario/plan.js';
 import { openRack } from '../../harness/scenario/rack.js';
 import { runScenario } from '../../harness/scenario/runner.js';
+import type { RackSpec, ScenarioSpec } from '../../harness/spec/types.js';
 import { boards, scenario } from '../unit/config-helpers.js';
 
 // The WiFi is down from 2.5 s to 22.5 s. A resilient board pings every second with a 4 s

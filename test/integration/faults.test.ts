@@ -6,13 +6,13 @@ import type { MqttClient } from 'mqtt';
 import type { BrokerControl } from '../../harness/broker/control.js';
 import { EmbeddedBroker } from '../../harness/broker/embedded.js';
 import { isDelivery, type PublishRecord } from '../../harness/broker/records.js';
-import type { WifiMethod } from '../../harness/config/types.js';
 import { applyFault, faultProblem, healAll, healFault } from '../../harness/faults/actions.js';
 import type { BoardControl, FaultContext, FaultPhase } from '../../harness/faults/context.js';
 import { runHook } from '../../harness/faults/hooks.js';
 import { type FaultKindName, faultDefinition } from '../../harness/faults/registry.js';
 import type { ProxyHandle } from '../../harness/network/toxiproxy.js';
 import { startToxiproxyServer, type ToxiproxyService } from '../../harness/network/toxiproxy-server.js';
+import type { WifiMethod } from '../../harness/spec/types.js';
 import { board, connectError, endAll, eventOf, Recorder, rejection } from './toxiproxy-helpers.js';
 
 /** A fault's parameters as the scenario loader makes them: from the YAML block, through `parse`. */

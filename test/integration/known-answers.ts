@@ -43,11 +43,11 @@ import { join } from 'node:path';
 import { check } from '../../harness/checker/index.js';
 import type { BoardVerdict } from '../../harness/checker/verdict.js';
 import { loadSuite } from '../../harness/config/suite.js';
-import type { RackSpec, ScenarioSpec } from '../../harness/config/types.js';
 import { freePort } from '../../harness/network/free-port.js';
 import { planScenario } from '../../harness/scenario/plan.js';
 import { openRack } from '../../harness/scenario/rack.js';
 import { runScenario } from '../../harness/scenario/runner.js';
+import type { RackSpec, ScenarioSpec } from '../../harness/spec/types.js';
 
 export interface MatrixCell {
   scenario: string;

@@ -22,7 +22,7 @@ import {
 } from '../../harness/deploy/qemu-microbit.js';
 import { RawRepl } from '../../harness/deploy/raw-repl.js';
 import { type ResettablePort, resetBoard } from '../../harness/deploy/reset.js';
-import type { HilError } from '../../harness/errors.js';
+import type { HilError } from '../../harness/spec/errors.js';
 import { agentConformance } from './agent-conformance.js';
 
 const MP = 'fixtures/micropython';

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
 import { reportCommand } from '../../harness/cli/report-command.js';
-import { HilError } from '../../harness/errors.js';
 import { buildHtmlReport } from '../../harness/report/html-report.js';
+import { HilError } from '../../harness/spec/errors.js';
 
 /** One test result as Allure 2/3 read them (what allure-mocha writes), minimal but complete. */
 async function writeResult(

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { check } from '../../harness/checker/index.js';
-import type { RackSpec, ScenarioSpec } from '../../harness/config/types.js';
 import type { History } from '../../harness/history/ops.js';
 import { opsOf } from '../../harness/history/ops.js';
 import { freePort } from '../../harness/network/free-port.js';
 import { planScenario } from '../../harness/scenario/plan.js';
 import { openRack, type RackServices } from '../../harness/scenario/rack.js';
 import { runScenario } from '../../harness/scenario/runner.js';
+import type { RackSpec, ScenarioSpec } from '../../harness/spec/types.js';
 import { boards, scenario } from '../unit/config-helpers.js';
 
 const SCENARIO = `name: runner-two-boards

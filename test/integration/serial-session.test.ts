@@ -3,7 +3,7 @@ import type { Observation } from '../../harness/board/observation.js';
 import { openSerialLink } from '../../harness/board/open-board.js';
 import { encodeOp } from '../../harness/board/protocol.js';
 import { BoardSession, type BoardSessionOptions } from '../../harness/board/session.js';
-import type { HilError } from '../../harness/errors.js';
+import type { HilError } from '../../harness/spec/errors.js';
 import { type FakeBoard, startFakeBoard } from '../fixtures/board/fake-board.js';
 import { agentConformance } from './agent-conformance.js';
 

@@ -5,9 +5,9 @@ import { performance } from 'node:perf_hooks';
 import { Aedes, type AedesPublishPacket, type Client, type PublishPacket } from 'aedes';
 import { ReadlineParser, SerialPort } from 'serialport';
 import { type BoardEvent, decodeLine, encodeOp, type HostOp } from '../../harness/board/protocol.js';
-import type { BoardSpec } from '../../harness/config/types.js';
 import { startVirtualBoard, type VirtualBoardHandle } from '../../harness/sim/launcher.js';
 import type { ModelName, ModelOptionValue } from '../../harness/sim/model-options.js';
+import type { BoardSpec } from '../../harness/spec/types.js';
 
 /** Resolves when `check()` returns a value, re-checking on every `change` of `emitter`. */
 export function until<T>(

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { BrokerControl } from '../../harness/broker/control.js';
 import type { BrokerRecord } from '../../harness/broker/records.js';
-import { HilError } from '../../harness/errors.js';
+import { HilError } from '../../harness/spec/errors.js';
 
 /** Resolves with the event's arguments, or rejects after `ms` naming what was awaited. */
 export function eventOf<T extends unknown[] = unknown[]>(

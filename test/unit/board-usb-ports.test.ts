@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { listUsbSerial, resolveSerialPath } from '../../harness/board/usb-ports.js';
-import { HilError } from '../../harness/errors.js';
+import { HilError } from '../../harness/spec/errors.js';
 import { CP2102, makeUsbTree, PICO, PICO2, type UsbTree } from '../fixtures/board/usb-tree.js';
 
 describe('USB serial ports from sysfs', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { check } from '../../harness/checker/check.js';
-import type { PolicySpec } from '../../harness/checker/policies/spec.js';
 import { worst } from '../../harness/checker/verdict.js';
+import type { PolicySpec } from '../../harness/spec/policy.js';
 import { drop, history, mustDeliver, retryWithin, scenario } from './checker-history-builder.js';
 
 describe('checker board verdict', () => {

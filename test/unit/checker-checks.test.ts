@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { check } from '../../harness/checker/check.js';
 import { busiestMinute } from '../../harness/checker/checks/reconnect-budget.js';
 import type { CheckName, Verdict } from '../../harness/checker/verdict.js';
-import type { CheckSpec } from '../../harness/config/types.js';
+import type { CheckSpec } from '../../harness/spec/types.js';
 import { type HistoryBuilder, history, scenario } from './checker-history-builder.js';
 
 interface Row {

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { type CheckerScenario, check } from '../../harness/checker/check.js';
-import type { PolicySpec } from '../../harness/checker/policies/spec.js';
 import type { ClassVerdict } from '../../harness/checker/verdict.js';
-import type { CheckSpec } from '../../harness/config/types.js';
 import type { Direction, History, NoRouteReason, Op, RouteState } from '../../harness/history/ops.js';
+import type { PolicySpec } from '../../harness/spec/policy.js';
+import type { CheckSpec } from '../../harness/spec/types.js';
 
 /** Seconds (as tables read) to ms, exact to the microsecond: 15.001 → 15001. */
 export const s = (sec: number): number => Math.round(sec * 1e6) / 1e3;

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { check } from '../../harness/checker/check.js';
-import type { PolicySpec } from '../../harness/checker/policies/spec.js';
 import { verdictRank } from '../../harness/checker/verdict.js';
-import type { CheckSpec } from '../../harness/config/types.js';
 import type { History, Op } from '../../harness/history/ops.js';
+import type { PolicySpec } from '../../harness/spec/policy.js';
+import type { CheckSpec } from '../../harness/spec/types.js';
 import { scenario } from './checker-history-builder.js';
 
 const BOARD = 'b1';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { describeDurationProblem, formatDuration, parseDuration } from '../../harness/config/duration.js';
+import { describeDurationProblem, formatDuration, parseDuration } from '../../harness/spec/duration.js';
 
 describe('durations', () => {
   const good: Array<[string, number]> = [

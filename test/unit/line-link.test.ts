@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { LineLink, type StampedLine } from '../../harness/board/line-link.js';
-import { HilError } from '../../harness/errors.js';
+import { HilError } from '../../harness/spec/errors.js';
 import { ManualClock, MemoryLine } from '../fixtures/board/memory-stream.js';
 
 function setup(opts: { maxLine?: number; writeTimeout?: number } = {}) {

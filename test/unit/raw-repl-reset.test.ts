@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { ResetMethod } from '../../harness/config/types.js';
 import { type LineFlags, pulseSteps, type ResettablePort, resetBoard } from '../../harness/deploy/reset.js';
-import type { HilError } from '../../harness/errors.js';
+import type { HilError } from '../../harness/spec/errors.js';
+import type { ResetMethod } from '../../harness/spec/types.js';
 
 /** A port that records what the reset did to it, with the time of each line change. */
 function recordingPort(fail?: string) {

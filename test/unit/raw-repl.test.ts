@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { makeDirs, readFile, writeFile } from '../../harness/deploy/board-files.js';
 import { deployOver } from '../../harness/deploy/deploy.js';
 import { RawRepl } from '../../harness/deploy/raw-repl.js';
-import type { HilError } from '../../harness/errors.js';
+import type { HilError } from '../../harness/spec/errors.js';
 import { bytePair, FakeMicroPython, type FakeOptions } from './raw-repl-fake.js';
 
 /** Every byte value, and the ones a Python literal must escape, several times over. */

@@ -1,9 +1,9 @@
 import { check } from '../../harness/checker/check.js';
-import type { PolicySpec } from '../../harness/checker/policies/spec.js';
 import type { BoardVerdict } from '../../harness/checker/verdict.js';
-import type { CheckSpec, ScenarioSpec } from '../../harness/config/types.js';
 import type { History } from '../../harness/history/ops.js';
 import type { BoardResult, BoardStatus, RunResult } from '../../harness/report/run-result.js';
+import type { PolicySpec } from '../../harness/spec/policy.js';
+import type { CheckSpec, ScenarioSpec } from '../../harness/spec/types.js';
 import { drop, type HistoryBuilder, history, mustDeliver, retryWithin } from './checker-history-builder.js';
 
 const origin = { file: 'scenarios/test.yml', line: 1, col: 1 };

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { XMLParser } from 'fast-xml-parser';
 import { check } from '../../harness/checker/check.js';
-import type { ScenarioSpec } from '../../harness/config/types.js';
 import type { History } from '../../harness/history/ops.js';
 import { BAND_COLOR, OUTCOME_COLOR, timelineSvg } from '../../harness/report/timeline-svg.js';
+import type { ScenarioSpec } from '../../harness/spec/types.js';
 import { drop, type HistoryBuilder, history, mustDeliver, retryWithin } from './checker-history-builder.js';
 import { robustHistory, scenarioSpec, wifiDropScenario } from './report-fixtures.js';
 import { assertWellFormed } from './report-xml-check.js';

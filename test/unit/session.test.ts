@@ -4,8 +4,8 @@ import type { Observation } from '../../harness/board/observation.js';
 import { encodeEvent } from '../../harness/board/protocol.js';
 import { toOps } from '../../harness/board/record.js';
 import { BoardSession, type BoardSessionOptions } from '../../harness/board/session.js';
-import { HilError } from '../../harness/errors.js';
 import type { Op } from '../../harness/history/ops.js';
+import { HilError } from '../../harness/spec/errors.js';
 import { ManualClock, MemoryLine } from '../fixtures/board/memory-stream.js';
 
 const drain = () => new Promise((r) => setImmediate(r));

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import type { BoardSpec } from '../../harness/config/types.js';
-import { HilError } from '../../harness/errors.js';
 import { startVirtualBoard } from '../../harness/sim/launcher.js';
 import { MODEL_DEFAULTS, MODEL_NAMES } from '../../harness/sim/model-options.js';
 import { MODELS } from '../../harness/sim/models/index.js';
 import { ModelOptions } from '../../harness/sim/models/model.js';
 import { optionProblems } from '../../harness/sim/options-check.js';
+import { HilError } from '../../harness/spec/errors.js';
+import type { BoardSpec } from '../../harness/spec/types.js';
 
 const board = (options: Record<string, string | number | boolean> = {}): BoardSpec => ({
   id: 'sim-x',

@@ -1,4 +1,4 @@
-import type { CheckSpec } from '../../config/types.js';
+import type { CheckSpec } from '../../spec/types.js';
 import type { BoardView } from '../board-view.js';
 import type { Verdict } from '../verdict.js';
 

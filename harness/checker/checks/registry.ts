@@ -1,4 +1,4 @@
-import type { CheckSpec } from '../../config/types.js';
+import type { CheckSpec } from '../../spec/types.js';
 import type { BoardView } from '../board-view.js';
 import type { CheckOutcome, HealthCheck } from './check.js';
 import { noReboot } from './no-reboot.js';

@@ -1,6 +1,6 @@
+import type { PolicyName, PolicySpec } from '../../spec/policy.js';
 import type { Link } from '../link.js';
 import type { Message } from '../messages.js';
-import type { PolicyName, PolicySpec } from './spec.js';
 
 /** What a policy sees of one class on one board. */
 export interface ClassContext {

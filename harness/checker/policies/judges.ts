@@ -1,8 +1,8 @@
+import type { PolicyName, PolicySpec } from '../../spec/policy.js';
 import { judgeDrop } from './drop.js';
 import type { ClassContext, PolicyJudge, PolicyOutcome } from './judge.js';
 import { judgeMustDeliver } from './must-deliver.js';
 import { judgeRetryWithin } from './retry-within.js';
-import type { PolicyName, PolicySpec } from './spec.js';
 
 /** Every policy's judge by name: a new policy without one here does not compile. */
 export const POLICY_JUDGES: { [N in PolicyName]: PolicyJudge<N> } = {

@@ -1,5 +1,5 @@
-import { duration } from '../../config/schema-parts.js';
-import type { PolicyDefinition } from './spec.js';
+import type { PolicyDefinition } from '../../spec/policy.js';
+import { duration } from '../../spec/schema-parts.js';
 
 export const mustDeliverSpec: PolicyDefinition = {
   name: 'must-deliver',

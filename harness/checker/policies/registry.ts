@@ -1,7 +1,7 @@
+import type { PolicyDefinition, PolicyName } from '../../spec/policy.js';
 import { dropSpec } from './drop-spec.js';
 import { mustDeliverSpec } from './must-deliver-spec.js';
 import { retryWithinSpec } from './retry-within-spec.js';
-import type { PolicyDefinition, PolicyName } from './spec.js';
 
 export const POLICIES: Record<PolicyName, PolicyDefinition> = {
   drop: dropSpec,

@@ -1,6 +1,6 @@
 import type { BoardEvent } from '../../board/protocol.js';
-import { parseDuration } from '../../config/duration.js';
-import { HilError } from '../../errors.js';
+import { parseDuration } from '../../spec/duration.js';
+import { HilError } from '../../spec/errors.js';
 import type { AppQueue } from '../app-loop.js';
 import type { ModelOptionValue } from '../model-options.js';
 import type { Radio } from '../radio.js';

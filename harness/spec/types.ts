@@ -1,6 +1,4 @@
-import type { PolicySpec } from '../checker/policies/spec.js';
-import type { FaultKindName } from '../faults/registry.js';
-import type { ModelName, ModelOptionValue } from '../sim/model-options.js';
+import type { PolicySpec } from './policy.js';
 
 /** Where a value came from, so later stages can still point at the YAML. */
 export interface Origin {
@@ -26,10 +24,17 @@ export type ResetMethod =
   | { kind: 'command'; command: string }
   | { kind: 'line'; line: 'dtr' | 'rts'; invert: boolean; pulse: number };
 
+/** A model option's value as YAML gives it (durations stay strings until the model reads them). */
+export type ModelOptionValue = number | boolean | string;
+
 export interface VirtualSpec {
-  model: ModelName;
+  /** A model name of the virtual rack's registry (`sim/model-options.ts`). */
+  model: string;
   options: Record<string, ModelOptionValue>;
 }
+
+/** Serial speed when boards.yml gives none: what MicroPython ports use on USB and UART. */
+export const DEFAULT_BAUD = 115200;
 
 export interface BoardSpec {
   id: string;
@@ -70,7 +75,8 @@ export interface TrafficSpec {
 
 export interface FaultSpec {
   at: number;
-  kind: FaultKindName;
+  /** A kind of the fault registry (`faults/registry.ts`). */
+  kind: string;
   params: unknown;
   boards?: Selector;
   origin: Origin;
@@ -99,5 +105,5 @@ export interface ScenarioSpec {
   policies: Record<string, PolicySpec>;
   checks: CheckSpec[];
   /** Model option overrides for virtual boards during this scenario. */
-  models: Partial<Record<ModelName, Record<string, ModelOptionValue>>>;
+  models: Record<string, Record<string, ModelOptionValue>>;
 }
