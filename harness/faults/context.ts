@@ -5,8 +5,7 @@
 import type { BrokerControl } from '../broker/control.js';
 import type { ProxyHandle } from '../network/toxiproxy.js';
 import type { WifiMethod } from '../spec/types.js';
-import type { FaultDefinition, LinkEffect } from './kind.js';
-import type { FAULTS, FaultKindName } from './registry.js';
+import type { LinkEffect } from './kind.js';
 
 /** What the runner can make a board do (through its agent, or its reset line). */
 export interface BoardControl {
@@ -75,7 +74,3 @@ export interface FaultHandle {
   /** When heal had removed it; unset until then. */
   end?: number;
 }
-
-/** The parameters of kind K, as its FaultDefinition's `parse` returns them. */
-export type FaultParams<K extends FaultKindName> =
-  (typeof FAULTS)[K] extends FaultDefinition<infer P> ? P : never;

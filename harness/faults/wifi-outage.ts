@@ -4,7 +4,7 @@ import { defineFault, ms } from './kind.js';
 import { addToxics, toxics } from './toxics.js';
 
 /** Why the board cannot lose its WiFi the way boards.yml says, or undefined. */
-export function wifiProblem(ctx: FaultContext): string | undefined {
+function wifiProblem(ctx: FaultContext): string | undefined {
   const method = ctx.board.wifi;
   if (method.kind === 'agent' && !ctx.board.control) {
     return (
