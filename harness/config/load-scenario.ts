@@ -1,5 +1,6 @@
 import type { SchemaObject } from 'ajv';
 import { POLICIES, POLICY_NAMES } from '../checker/policies/registry.js';
+import type { LinkEffect } from '../faults/kind.js';
 import { FAULT_KINDS, type FaultKindName, faultDefinition } from '../faults/registry.js';
 import type { ModelName, ModelOptionValue } from '../sim/model-options.js';
 import { formatDuration, parseDuration } from '../spec/duration.js';
@@ -168,6 +169,7 @@ interface Window {
   end: number;
   resource: string;
   scope: 'board' | 'rack';
+  effect: LinkEffect;
   down: Array<[number, number]>;
 }
 
@@ -237,27 +239,16 @@ function parseFaults(
         ),
       );
     }
-    if (kind === 'flap') {
-      const p = params as { down: number; up: number; for: number };
-      if (p.down >= p.for)
-        out.push(
-          source.at(
-            ['faults', i, kind, 'down'],
-            `flap is down ${formatDuration(p.down)} within a flap of ${formatDuration(p.for)}: that is one outage`,
-            'use a plain outage, or make `for` longer than `down` + `up`',
-          ),
-        );
+    for (const problem of def.validate?.(params) ?? []) {
+      out.push(source.at(['faults', i, kind, ...problem.path], problem.message, problem.hint));
     }
     const scope = def.scope(params);
     if (scope === 'rack' && f.boards !== undefined) {
-      out.push(
-        source.at(
-          ['faults', i, 'boards'],
-          `${kind} with mode ${(params as { mode: string }).mode} restarts the broker that every board shares`,
-          'remove `boards`, or use mode: refuse to cut only some boards off',
-          'key',
-        ),
-      );
+      const reason = def.rackReason?.(params) ?? {
+        message: `${kind} acts on every board at once`,
+        hint: 'remove `boards`',
+      };
+      out.push(source.at(['faults', i, 'boards'], reason.message, reason.hint, 'key'));
     }
     windows.push({
       index: i,
@@ -266,6 +257,7 @@ function parseFaults(
       end: at + def.span(params),
       resource: def.resource(params),
       scope,
+      effect: def.effect(params),
       down: def.downPhases(params).map(([a, b]) => [at + a, at + b]),
     });
   });
@@ -273,7 +265,7 @@ function parseFaults(
   return faults.sort((a, b) => a.at - b.at);
 }
 
-/** Faults on one resource of one board cannot overlap; a reboot inside a WiFi outage would end it early. */
+/** Faults on one resource of one board cannot overlap; a restart inside a WiFi outage would end it early. */
 function checkOverlaps(source: YamlSource, windows: Window[], out: Diagnostic[]): void {
   const span = (w: Window) =>
     w.end > w.start ? `${formatDuration(w.start)}-${formatDuration(w.end)}` : `at ${formatDuration(w.start)}`;
@@ -296,17 +288,18 @@ function checkOverlaps(source: YamlSource, windows: Window[], out: Diagnostic[])
         );
         continue;
       }
-      for (const [reboot, outage] of [
+      for (const [restart, outage] of [
         [x, y],
         [y, x],
       ] as Array<[Window, Window]>) {
-        if (reboot.fault.kind !== 'reboot' || outage.resource !== 'network') continue;
-        if (outage.down.some(([s, e]) => reboot.start >= s && reboot.start < e)) {
+        if (restart.effect !== 'restart' || outage.resource !== 'network') continue;
+        if (outage.down.some(([s, e]) => restart.start >= s && restart.start < e)) {
+          const kind = restart.fault.kind;
           out.push(
             source.at(
-              ['faults', reboot.index],
-              `reboot at ${formatDuration(reboot.start)} falls inside ${outage.fault.kind} ${span(outage)} (line ${line(outage)})`,
-              'a restarting board brings its network back up; move the reboot out of the outage',
+              ['faults', restart.index],
+              `${kind} at ${formatDuration(restart.start)} falls inside ${outage.fault.kind} ${span(outage)} (line ${line(outage)})`,
+              `a restarting board brings its network back up; move the ${kind} out of the outage`,
             ),
           );
         }

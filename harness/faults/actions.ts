@@ -1,48 +1,28 @@
 /**
- * Making and healing faults: the registry of appliers (one `<kind>.apply.ts` per kind) and the
- * two calls the runner makes, `applyFault` and `healFault`, which record real start and end times.
+ * Making and healing faults: the two calls the runner makes, `applyFault` and `healFault`, which
+ * look the kind up in the registry and record real start and end times.
  */
 import { HilError } from '../spec/errors.js';
-import { bandwidthAction } from './bandwidth.apply.js';
-import { brokerOutageAction } from './broker-outage.apply.js';
-import type { Applied, FaultAction, FaultContext, FaultHandle, FaultParams } from './context.js';
-import { flapAction } from './flap.apply.js';
-import { halfOpenAction } from './half-open.apply.js';
-import { latencyAction } from './latency.apply.js';
-import { rebootAction } from './reboot.apply.js';
-import { type FaultKindName, faultDefinition, isFaultKind } from './registry.js';
-import { resetAction } from './reset.apply.js';
-import { slicerAction } from './slicer.apply.js';
-import { wifiOutageAction } from './wifi-outage.apply.js';
-
-/** Every kind's applier; a kind missing here is a compile error. */
-export const FAULT_ACTIONS: { [K in FaultKindName]: FaultAction<FaultParams<K>> } = {
-  'wifi-outage': wifiOutageAction,
-  'broker-outage': brokerOutageAction,
-  latency: latencyAction,
-  bandwidth: bandwidthAction,
-  slicer: slicerAction,
-  'half-open': halfOpenAction,
-  reset: resetAction,
-  flap: flapAction,
-  reboot: rebootAction,
-};
+import type { Applied, FaultContext, FaultHandle } from './context.js';
+import type { FaultDefinition, LinkEffect } from './kind.js';
+import { faultDefinition, isFaultKind } from './registry.js';
 
 interface Live {
   applied: Applied;
   ctx: FaultContext;
+  effect: LinkEffect;
   healing?: Promise<void>;
 }
 const live = new WeakMap<FaultHandle, Live>();
 
-function actionOf(kind: string): FaultAction<unknown> {
+function definitionOf(kind: string): FaultDefinition<unknown> {
   if (!isFaultKind(kind)) throw new HilError('HIL_E_CONFIG', `no fault kind "${kind}"`);
-  return FAULT_ACTIONS[kind] as FaultAction<unknown>;
+  return faultDefinition(kind);
 }
 
 /** Why this board cannot have this fault (no agent, no command, external broker ...), or undefined. */
 export function faultProblem(kind: string, params: unknown, ctx: FaultContext): string | undefined {
-  return actionOf(kind).problem?.(ctx, params);
+  return definitionOf(kind).problem?.(ctx, params);
 }
 
 /**
@@ -51,20 +31,30 @@ export function faultProblem(kind: string, params: unknown, ctx: FaultContext): 
  */
 export async function applyFault(kind: string, params: unknown, ctx: FaultContext): Promise<FaultHandle> {
   const now = ctx.now ?? (() => performance.now());
-  const problem = faultProblem(kind, params, ctx);
+  const def = definitionOf(kind);
+  const problem = def.problem?.(ctx, params);
   if (problem) throw new HilError('HIL_E_BOARD', `${kind} on ${ctx.board.id}: ${problem}`);
   const requested = now();
   let applied: Applied;
   try {
-    applied = await actionOf(kind).apply(ctx, params);
+    applied = await def.apply(ctx, params);
   } catch (err) {
     throw explain(err, `${kind} on ${ctx.board.id} could not be applied`);
   }
   const start = now();
-  const down = applied.down ?? faultDefinition(kind).effect(params) === 'down';
+  const effect = def.effect(params);
+  const down = effect === 'down';
   const handle: FaultHandle = { kind, board: ctx.board.id, down, detail: applied.detail, requested, start };
-  live.set(handle, { applied, ctx });
-  ctx.record({ t: start, board: ctx.board.id, fault: kind, phase: 'start', down, detail: applied.detail });
+  live.set(handle, { applied, ctx, effect });
+  ctx.record({
+    t: start,
+    board: ctx.board.id,
+    fault: kind,
+    phase: 'start',
+    down,
+    effect,
+    detail: applied.detail,
+  });
   return handle;
 }
 
@@ -76,7 +66,7 @@ export function healFault(handle: FaultHandle): Promise<void> {
       new Error(`healFault: ${handle.kind} on ${handle.board} was not made by applyFault`),
     );
   state.healing ??= (async () => {
-    const { applied, ctx } = state;
+    const { applied, ctx, effect } = state;
     let note: unknown;
     try {
       note = await applied.heal();
@@ -91,6 +81,7 @@ export function healFault(handle: FaultHandle): Promise<void> {
       fault: handle.kind,
       phase: 'end',
       down: handle.down,
+      effect,
       detail,
     });
   })();

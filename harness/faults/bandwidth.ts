@@ -1,5 +1,6 @@
 import { duration } from '../spec/schema-parts.js';
 import { defineFault, ms } from './kind.js';
+import { addToxics, toxics } from './toxics.js';
 
 /** A thin link: Toxiproxy `bandwidth` both ways. */
 export const bandwidth = defineFault<{ for: number; rate: number }>({
@@ -20,4 +21,8 @@ export const bandwidth = defineFault<{ for: number; rate: number }>({
   scope: () => 'board',
   resource: () => 'toxic:bandwidth',
   downPhases: () => [],
+  async apply(ctx, p) {
+    const heal = await addToxics(ctx.proxy, toxics('bandwidth', 'bandwidth', { rate: p.rate }));
+    return { detail: `Toxiproxy bandwidth ${p.rate} KB/s, both directions`, heal };
+  },
 });

@@ -5,8 +5,7 @@
 import type { BrokerControl } from '../broker/control.js';
 import type { ProxyHandle } from '../network/toxiproxy.js';
 import type { WifiMethod } from '../spec/types.js';
-import type { FaultDefinition } from './kind.js';
-import type { FAULTS, FaultKindName } from './registry.js';
+import type { LinkEffect } from './kind.js';
 
 /** What the runner can make a board do (through its agent, or its reset line). */
 export interface BoardControl {
@@ -35,6 +34,8 @@ export interface FaultPhase {
   phase: 'start' | 'end';
   /** True for an outage (the link is down between start and end). */
   down: boolean;
+  /** The kind's effect (a flap: `group`, its outages `down`): how reports draw it. */
+  effect: LinkEffect;
   /** How it was made, e.g. `toxic timeout 0 ms, both directions (wifi: proxy)`. */
   detail: string;
 }
@@ -58,15 +59,6 @@ export interface Applied {
   detail: string;
   /** Undoes the fault; a string it resolves with says how it went (recorded with the end). */
   heal(): Promise<unknown>;
-  /** Overrides whether the recorded start/end is an outage (a flap records its outages itself). */
-  down?: boolean;
-}
-
-/** The making side of one fault kind; its YAML side is the FaultDefinition of the same name. */
-export interface FaultAction<P> {
-  /** Why this board cannot have this fault, or undefined when it can. Checked before apply. */
-  problem?(ctx: FaultContext, params: P): string | undefined;
-  apply(ctx: FaultContext, params: P): Promise<Applied>;
 }
 
 /** An applied fault, as `applyFault` returns it and `healFault` takes it. */
@@ -82,7 +74,3 @@ export interface FaultHandle {
   /** When heal had removed it; unset until then. */
   end?: number;
 }
-
-/** The parameters of kind K, as its FaultDefinition's `parse` returns them. */
-export type FaultParams<K extends FaultKindName> =
-  (typeof FAULTS)[K] extends FaultDefinition<infer P> ? P : never;

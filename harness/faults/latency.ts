@@ -1,7 +1,11 @@
 import { duration } from '../spec/schema-parts.js';
 import { defineFault, ms } from './kind.js';
+import { addToxics, toxics } from './toxics.js';
 
-/** A slow link: Toxiproxy `latency` both ways. */
+/**
+ * A slow link: Toxiproxy `latency` both ways. Each direction waits `ms` ± `jitter`: a
+ * request/response round trip grows by about 2 × ms.
+ */
 export const latency = defineFault<{ for: number; ms: number; jitter: number }>({
   kind: 'latency',
   schema: {
@@ -29,4 +33,11 @@ export const latency = defineFault<{ for: number; ms: number; jitter: number }>(
   scope: () => 'board',
   resource: () => 'toxic:latency',
   downPhases: () => [],
+  async apply(ctx, p) {
+    const heal = await addToxics(
+      ctx.proxy,
+      toxics('latency', 'latency', { latency: p.ms, jitter: p.jitter }),
+    );
+    return { detail: `Toxiproxy latency ${p.ms} ms ± ${p.jitter} ms, both directions`, heal };
+  },
 });

@@ -1,3 +1,7 @@
+/**
+ * Every fault kind by its YAML name: one line per kind, pointing at its module. The scenario
+ * schema, the validator, the planner and applyFault all read this; nothing else names kinds.
+ */
 import { bandwidth } from './bandwidth.js';
 import { brokerOutage } from './broker-outage.js';
 import { flap } from './flap.js';
@@ -9,7 +13,6 @@ import { reset } from './reset.js';
 import { slicer } from './slicer.js';
 import { wifiOutage } from './wifi-outage.js';
 
-/** Every fault kind by its YAML name; the scenario schema is built from this. */
 export const FAULTS = {
   'wifi-outage': wifiOutage,
   'broker-outage': brokerOutage,

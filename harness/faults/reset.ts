@@ -1,6 +1,12 @@
+import { sleep } from '../spec/clock.js';
 import { defineFault } from './kind.js';
+import { addToxics, toxics } from './toxics.js';
 
-/** A TCP reset now: Toxiproxy `reset_peer`, removed once the connections are reset. */
+/**
+ * A TCP reset now: Toxiproxy `reset_peer` (timeout 0) both ways. It fires on the next bytes
+ * through the proxy, so it stays until the broker sees the board's client go (or `resetWaitMs`),
+ * then heal removes it; kept longer, it would also reset the board's reconnects.
+ */
 export const reset = defineFault<Record<string, never>>({
   kind: 'reset',
   schema: {
@@ -16,4 +22,41 @@ export const reset = defineFault<Record<string, never>>({
   scope: () => 'board',
   resource: () => 'toxic:reset_peer',
   downPhases: () => [],
+  async apply(ctx) {
+    const now = ctx.now ?? (() => performance.now());
+    const clientId = ctx.board.clientId;
+    const waitMs = ctx.resetWaitMs ?? 10_000;
+    const stop = new AbortController();
+    let firedAt: number | undefined;
+    // Watch before adding the toxic: it can fire at once.
+    const unwatch = clientId
+      ? ctx.broker.onRecord((r) => {
+          if (r.kind === 'disconnect' && r.clientId === clientId && firedAt === undefined) {
+            firedAt = r.t;
+            stop.abort();
+          }
+        })
+      : () => {};
+    let remove: () => Promise<void>;
+    try {
+      remove = await addToxics(ctx.proxy, toxics('reset', 'reset_peer', { timeout: 0 }));
+    } catch (err) {
+      unwatch();
+      throw err;
+    }
+    const added = now();
+    return {
+      detail: 'Toxiproxy reset_peer, both directions (fires on the next bytes)',
+      async heal() {
+        if (firedAt === undefined) await sleep(Math.max(0, added + waitMs - now()), stop.signal);
+        unwatch();
+        await remove();
+        if (firedAt !== undefined)
+          return `fired: the broker saw ${clientId} go ${Math.round(firedAt - added)} ms after`;
+        return clientId
+          ? `not seen to fire within ${waitMs} ms (no bytes through the proxy?)`
+          : `held ${waitMs} ms (the board's client id is unknown, so firing cannot be seen)`;
+      },
+    };
+  },
 });

@@ -1,5 +1,6 @@
 import { duration } from '../spec/schema-parts.js';
 import { defineFault, ms } from './kind.js';
+import { addToxics, toxics } from './toxics.js';
 
 /** Packets split and delayed: Toxiproxy `slicer` both ways. */
 export const slicer = defineFault<{ for: number; averageSize: number; sizeVariation: number; delay: number }>(
@@ -36,5 +37,18 @@ export const slicer = defineFault<{ for: number; averageSize: number; sizeVariat
     scope: () => 'board',
     resource: () => 'toxic:slicer',
     downPhases: () => [],
+    async apply(ctx, p) {
+      const attributes = {
+        average_size: p.averageSize,
+        size_variation: Math.min(p.sizeVariation, p.averageSize - 1),
+        // Toxiproxy's slicer delay is in microseconds.
+        delay: p.delay * 1000,
+      };
+      const heal = await addToxics(ctx.proxy, toxics('slicer', 'slicer', attributes));
+      return {
+        detail: `Toxiproxy slicer ${p.averageSize} ± ${attributes.size_variation} bytes, ${p.delay} ms apart, both directions`,
+        heal,
+      };
+    },
   },
 );

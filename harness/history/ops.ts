@@ -21,6 +21,13 @@ export type NoRouteReason =
   /** Its kept session was wiped by a broker restart-clean: the broker's loss, not the board's. */
   | 'session-lost';
 
+/**
+ * What a fault does to the link: `down` an outage, `degraded` a slow link, `instant` a one-off
+ * (a TCP reset), `restart` the board restarts (down until it is connected again), `group` it
+ * only holds other faults recorded on their own (a flap around its outages).
+ */
+export type FaultEffect = 'down' | 'degraded' | 'instant' | 'restart' | 'group';
+
 export type Op =
   /** The runner wrote `emit` (up) or published a command (down): deadlines count from here. */
   | {
@@ -64,6 +71,8 @@ export type Op =
       fault: string;
       phase: 'start' | 'end';
       down: boolean;
+      /** How the fault acts, from its kind; absent in histories written before it was recorded. */
+      effect?: FaultEffect;
       detail?: string;
       lateMs?: number;
     }

@@ -2,7 +2,7 @@ import { boardView } from '../checker/board-view.js';
 import { at, dur } from '../checker/format.js';
 import { fateOf, type Message, trafficByClass } from '../checker/messages.js';
 import { type BoardVerdict, type ClassVerdict, type Verdict, worst } from '../checker/verdict.js';
-import type { History, Op } from '../history/ops.js';
+import type { FaultEffect, History, Op } from '../history/ops.js';
 import type { PolicySpec } from '../spec/policy.js';
 import type { ScenarioSpec } from '../spec/types.js';
 
@@ -95,7 +95,26 @@ export interface TimelineModel {
   healthText: string;
 }
 
+/** How each recorded fault effect is drawn. */
+const BAND_OF: Record<FaultEffect, BandEffect> = {
+  down: 'down',
+  degraded: 'degraded',
+  instant: 'instant',
+  restart: 'reboot',
+  group: 'span',
+};
+
+/** Histories recorded before faults carried their effect: told apart by name, as then. */
 const INSTANT = new Set(['reset']);
+function legacyEffect(start: Extract<Op, { kind: 'fault' }>): BandEffect {
+  return start.down
+    ? 'down'
+    : start.fault === 'flap'
+      ? 'span'
+      : INSTANT.has(start.fault)
+        ? 'instant'
+        : 'degraded';
+}
 
 export function timelineModel(
   history: History,
@@ -156,18 +175,14 @@ export function faultBands(ops: readonly Op[], end: number): FaultBand[] {
 }
 
 function band(start: Extract<Op, { kind: 'fault' }>, endT: number, open: boolean): FaultBand {
-  const effect: BandEffect = start.down
-    ? 'down'
-    : start.fault === 'flap'
-      ? 'span'
-      : INSTANT.has(start.fault) || endT === start.t
-        ? 'instant'
-        : 'degraded';
+  const effect = start.effect ? BAND_OF[start.effect] : legacyEffect(start);
+  // A degraded fault that lasted no time is drawn as a one-off, as before.
+  const drawn = effect === 'degraded' && endT === start.t ? 'instant' : effect;
   return {
     fault: start.fault,
     start: start.t,
     end: endT,
-    effect,
+    effect: drawn,
     open,
     ...(start.detail !== undefined && { detail: start.detail }),
   };

@@ -272,6 +272,7 @@ function faultEvents(
         fault: p.fault,
         phase: p.phase,
         down: p.down,
+        effect: p.effect,
         detail: p.detail,
         ...(lateMs !== undefined && { lateMs }),
       });

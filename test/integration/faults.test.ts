@@ -122,9 +122,9 @@ describe('faults made on a real toxiproxy-server and aedes', function () {
     await healFault(handle);
     const again = await connectBoard('refuse-2');
     expect(again.connected).to.equal(true);
-    expect(phases.map((p) => [p.fault, p.phase, p.down])).to.deep.equal([
-      ['broker-outage', 'start', true],
-      ['broker-outage', 'end', true],
+    expect(phases.map((p) => [p.fault, p.phase, p.down, p.effect])).to.deep.equal([
+      ['broker-outage', 'start', true, 'down'],
+      ['broker-outage', 'end', true, 'down'],
     ]);
     expect(handle.start).to.be.at.least(handle.requested);
     expect(handle.end).to.be.at.least(handle.start);
@@ -163,7 +163,10 @@ describe('faults made on a real toxiproxy-server and aedes', function () {
     await healFault(handle);
     expect(client.connected).to.equal(true);
     expect(await proxy.toxicNames()).to.deep.equal([]);
-    expect(phases.map((p) => p.down)).to.deep.equal([false, false]);
+    expect(phases.map((p) => [p.down, p.effect])).to.deep.equal([
+      [false, 'degraded'],
+      [false, 'degraded'],
+    ]);
   });
 
   it('half-open: the broker stops hearing the board while its writes succeed and it still hears the broker', async () => {
@@ -240,22 +243,22 @@ describe('faults made on a real toxiproxy-server and aedes', function () {
     await phasesSeen((p) => p.fault === 'wifi-outage' && p.phase === 'end', 3);
     await healFault(handle);
     const outages = phases.filter((p) => p.fault === 'wifi-outage');
-    expect(outages.map((p) => [p.phase, p.down])).to.deep.equal([
-      ['start', true],
-      ['end', true],
-      ['start', true],
-      ['end', true],
-      ['start', true],
-      ['end', true],
+    expect(outages.map((p) => [p.phase, p.down, p.effect])).to.deep.equal([
+      ['start', true, 'down'],
+      ['end', true, 'down'],
+      ['start', true, 'down'],
+      ['end', true, 'down'],
+      ['start', true, 'down'],
+      ['end', true, 'down'],
     ]);
     const starts = outages.filter((p) => p.phase === 'start').map((p) => p.t - handle.start);
     expect(starts[1]).to.be.at.least(600 - 50);
     expect(starts[2]).to.be.at.least(1200 - 50);
     expect(outages[0]?.detail).to.match(/^flap 1\/3: /);
     const envelope = phases.filter((p) => p.fault === 'flap');
-    expect(envelope.map((p) => [p.phase, p.down])).to.deep.equal([
-      ['start', false],
-      ['end', false],
+    expect(envelope.map((p) => [p.phase, p.down, p.effect])).to.deep.equal([
+      ['start', false, 'group'],
+      ['end', false, 'group'],
     ]);
     expect(envelope[1]?.detail).to.include('3 outages');
     expect(await proxy.toxicNames()).to.deep.equal([]);
@@ -402,7 +405,10 @@ describe('faults made by the agent, rack hooks and the board reset', function ()
     const handle = await applyFault('reboot', params('reboot', {}), context({ kind: 'agent' }, true));
     await healFault(handle);
     expect(calls).to.deep.equal(['reset']);
-    expect(phases.map((p) => p.down)).to.deep.equal([false, false]);
+    expect(phases.map((p) => [p.down, p.effect])).to.deep.equal([
+      [false, 'restart'],
+      [false, 'restart'],
+    ]);
     const err = await rejection(
       applyFault('reboot', params('reboot', {}), context({ kind: 'agent' }, false)),
     );
