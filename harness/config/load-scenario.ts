@@ -1,6 +1,6 @@
 import type { SchemaObject } from 'ajv';
-import { CHECK_NAMES, checkNamed } from '../checker/checks/registry.js';
-import { POLICIES, POLICY_NAMES, policyNamed } from '../checker/policies/registry.js';
+import { checkNamed, checkNames } from '../checker/checks/registry.js';
+import { POLICIES, policyNamed, policyNames } from '../checker/policies/registry.js';
 import { FAULT_KINDS, type FaultKindName, faultDefinition } from '../faults/registry.js';
 import type { ModelName, ModelOptionValue } from '../sim/model-options.js';
 import { formatDuration, parseDuration } from '../spec/duration.js';
@@ -355,7 +355,7 @@ function parsePolicies(
         source.at(
           ['traffic', i, 'class'],
           `traffic class "${t.class}" has no policy`,
-          `add e.g. \`${t.class}: drop\` under policies`,
+          `add e.g. \`${t.class}: ${POLICIES.find((p) => p.bare === true)?.name}\` under policies`,
         ),
       );
     }
@@ -369,6 +369,7 @@ function parsePolicy(
   value: unknown,
   out: Diagnostic[],
 ): PolicySpec | undefined {
+  const known = policyNames();
   if (typeof value === 'string') {
     const def = policyNamed(value);
     if (def?.bare === true) return def.parse({ [value]: true }, ms);
@@ -377,16 +378,12 @@ function parsePolicy(
       return undefined;
     }
     out.push(
-      source.at(
-        at,
-        `unknown policy "${value}"`,
-        didYouMean(value, POLICY_NAMES) ?? `known: ${POLICY_NAMES.join(', ')}`,
-      ),
+      source.at(at, `unknown policy "${value}"`, didYouMean(value, known) ?? `known: ${known.join(', ')}`),
     );
     return undefined;
   }
   const obj = value as Raw;
-  const names = Object.keys(obj).filter((k) => POLICY_NAMES.includes(k));
+  const names = Object.keys(obj).filter((k) => known.includes(k));
   if (names.length !== 1) {
     // Any option of any policy is not a misspelt policy name.
     const options = new Set(POLICIES.flatMap((p) => Object.keys(p.schema.properties ?? {})));
@@ -394,7 +391,7 @@ function parsePolicy(
     const hint =
       names.length > 1
         ? 'one policy per class'
-        : ((other && didYouMean(other, POLICY_NAMES)) ?? `name one of: ${POLICY_NAMES.join(', ')}`);
+        : ((other && didYouMean(other, known)) ?? `name one of: ${known.join(', ')}`);
     out.push(
       source.at(
         other && names.length === 0 ? [...at, other] : at,
@@ -420,12 +417,13 @@ function parsePolicy(
 function parseChecks(source: YamlSource, items: unknown[], out: Diagnostic[]): CheckSpec[] {
   const checks: CheckSpec[] = [];
   const seen = new Set<string>();
+  const known = checkNames();
   const unknown = (at: Array<string | number>, name: string, which: 'value' | 'key') =>
     out.push(
       source.at(
         at,
         `unknown check "${name}"`,
-        didYouMean(name, CHECK_NAMES) ?? `known: ${CHECK_NAMES.join(', ')}`,
+        didYouMean(name, known) ?? `known: ${known.join(', ')}`,
         which,
       ),
     );

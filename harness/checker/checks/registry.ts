@@ -12,7 +12,10 @@ export const HEALTH_CHECKS: readonly HealthCheck[] = [
   reconnectBudget,
 ];
 
-export const CHECK_NAMES: readonly string[] = HEALTH_CHECKS.map((c) => c.name);
+/** The registered names, in registry order (read at call time). */
+export function checkNames(): string[] {
+  return HEALTH_CHECKS.map((c) => c.name);
+}
 
 export function checkNamed(name: string): HealthCheck | undefined {
   return HEALTH_CHECKS.find((c) => c.name === name);

@@ -7,7 +7,10 @@ import { retryWithin } from './retry-within.js';
 /** Every delivery policy, one line each; the loader, the editor schema and the checker read this. */
 export const POLICIES: readonly Policy[] = [drop, retryWithin, mustDeliver];
 
-export const POLICY_NAMES: readonly string[] = POLICIES.map((p) => p.name);
+/** The registered names, in registry order (read at call time). */
+export function policyNames(): string[] {
+  return POLICIES.map((p) => p.name);
+}
 
 export function policyNamed(name: string): Policy | undefined {
   return POLICIES.find((p) => p.name === name);
