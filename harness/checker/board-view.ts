@@ -1,3 +1,5 @@
+import { boardOps } from '../history/board-ops.js';
+import { judgedEnd } from '../history/fault-spans.js';
 import type { History, Op } from '../history/ops.js';
 import type { ScenarioSpec } from '../spec/types.js';
 import { type Link, linkOf } from './link.js';
@@ -19,17 +21,8 @@ export interface BoardView {
 }
 
 export function boardView(history: History, scenario: CheckerScenario): BoardView {
-  // Ops of another board (a shared recording) are not this board's business.
-  const ops = history.ops
-    .map((op, i) => ({ op, i }))
-    .filter(({ op }) => op.board === history.board)
-    .sort((a, b) => a.op.t - b.op.t || a.i - b.i)
-    .map(({ op }) => op);
+  const ops = boardOps(history);
   const link = linkOf(ops, scenario.tolerance);
-  let lastFaultEnd = 0;
-  for (const op of ops)
-    if (op.kind === 'fault' && op.phase === 'end') lastFaultEnd = Math.max(lastFaultEnd, op.t);
-  for (const o of link.outages) if (Number.isFinite(o.end)) lastFaultEnd = Math.max(lastFaultEnd, o.end);
-  const end = Math.max(scenario.duration, lastFaultEnd) + scenario.drain;
+  const end = judgedEnd(ops, scenario.duration, scenario.drain);
   return { board: history.board, ops, link, end, tolerance: scenario.tolerance };
 }

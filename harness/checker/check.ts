@@ -1,11 +1,13 @@
 import type { History } from '../history/ops.js';
 import { type BoardView, boardView, type CheckerScenario } from './board-view.js';
 import { noHang } from './checks/no-hang.js';
-import { runCheck } from './checks/registry.js';
+import { checkNamed } from './checks/registry.js';
 import { judgeClasses } from './classes.js';
-import { at } from './format.js';
-import type { BoardVerdict, CheckVerdict, ClassVerdict, Verdict } from './verdict.js';
-import { worst } from './verdict.js';
+import type { BoardFinding, CheckFinding, Unjudged } from './findings.js';
+import { policyLabel } from './policies/registry.js';
+import { proseOf } from './prose.js';
+import type { BoardVerdict, CheckVerdict, ClassVerdict } from './verdict.js';
+import { verdictOf, worst } from './verdict.js';
 
 export type { CheckerScenario } from './board-view.js';
 
@@ -15,15 +17,20 @@ export type { CheckerScenario } from './board-view.js';
  */
 export function check(history: History, scenario: CheckerScenario): BoardVerdict {
   if (history.notReady !== undefined) {
-    return unjudged(scenario, `board ${history.board} never got ready: ${history.notReady}`);
+    return unjudged(scenario, {
+      kind: 'not-ready',
+      level: 'error',
+      board: history.board,
+      why: history.notReady,
+    });
   }
   try {
     const view = boardView(history, scenario);
     if (view.ops.length === 0)
-      return unjudged(scenario, `empty history: nothing was recorded for ${history.board}`);
+      return unjudged(scenario, { kind: 'empty-history', level: 'error', board: history.board });
     return judged(view, scenario);
   } catch (e) {
-    return unjudged(scenario, `the checker failed: ${(e as Error).message}`);
+    return unjudged(scenario, { kind: 'checker-failed', level: 'error', error: (e as Error).message });
   }
 }
 
@@ -31,63 +38,59 @@ function judged(view: BoardView, scenario: CheckerScenario): BoardVerdict {
   const board = boardProblems(view);
   const classes = judgeClasses(view, scenario);
   const checks: CheckVerdict[] = scenario.checks.map((spec) => {
+    let findings: CheckFinding[];
     try {
-      return { check: spec.check, ...runCheck(spec, view) };
+      const def = checkNamed(spec.check);
+      if (!def) throw new Error(`no check named ${JSON.stringify(spec.check)}`);
+      findings = def.judge(spec, view).findings;
     } catch (e) {
-      return { check: spec.check, verdict: 'error', reasons: [`the check failed: ${(e as Error).message}`] };
+      findings = [{ kind: 'check-failed', level: 'error', error: (e as Error).message }];
     }
+    return checkVerdict(spec.check, findings);
   });
-  checks.push({ check: 'no-hang', ...noHang(view) });
+  checks.push(checkVerdict('no-hang', noHang(view).findings));
   if (Object.keys(scenario.policies).length === 0 && scenario.checks.length === 0) {
-    board.push({ verdict: 'error', reason: 'nothing to judge: the scenario has no policies and no checks' });
+    board.push({ kind: 'nothing-to-judge', level: 'error' });
   }
   return {
-    verdict: worst(
-      ...board.map((b) => b.verdict),
-      ...classes.map((c) => c.verdict),
-      ...checks.map((c) => c.verdict),
-    ),
+    verdict: worst(verdictOf(board), ...classes.map((c) => c.verdict), ...checks.map((c) => c.verdict)),
     classes,
     checks,
-    reasons: board.map((b) => b.reason),
+    findings: board,
+    reasons: proseOf(board),
   };
 }
 
+function checkVerdict(check: string, findings: CheckFinding[]): CheckVerdict {
+  return { check, verdict: verdictOf(findings), findings, reasons: proseOf(findings) };
+}
+
 /** What concerns the board as a whole: an incomplete history, a runner error, a reboot that never came back. */
-function boardProblems(view: BoardView): Array<{ verdict: Verdict; reason: string }> {
-  const out: Array<{ verdict: Verdict; reason: string }> = view.link.problems.map((reason) => ({
-    verdict: 'error',
-    reason,
-  }));
+function boardProblems(view: BoardView): BoardFinding[] {
+  const out: BoardFinding[] = [...view.link.problems];
   for (const op of view.ops) {
-    if (op.kind === 'error')
-      out.push({ verdict: 'error', reason: `the runner could not go on at ${at(op.t)}: ${op.msg}` });
-    if (op.kind === 'agent-error')
-      out.push({ verdict: 'pass', reason: `agent error at ${at(op.t)}: ${op.msg}` });
+    if (op.kind === 'error') out.push({ kind: 'runner-error', level: 'error', t: op.t, msg: op.msg });
+    if (op.kind === 'agent-error') out.push({ kind: 'agent-error', level: 'info', t: op.t, msg: op.msg });
   }
   for (const r of view.link.outages) {
     if (r.kind !== 'reboot' || Number.isFinite(r.end)) continue;
     const booted = view.ops.some((o) => o.kind === 'boot' && o.t >= r.start);
     out.push(
       booted
-        ? {
-            verdict: 'fail',
-            reason: `restarted after the reboot at ${at(r.start)} but never reconnected to the broker`,
-          }
-        : {
-            verdict: 'error',
-            reason: `no boot seen after the reboot at ${at(r.start)}: the board's reset method may not work`,
-          },
+        ? { kind: 'reboot-not-back', level: 'fail', start: r.start }
+        : { kind: 'reboot-no-boot', level: 'error', start: r.start },
     );
   }
   return out;
 }
 
 /** The history cannot be judged: every class and check is `error`, never `pass`. */
-function unjudged(scenario: CheckerScenario, reason: string): BoardVerdict {
+function unjudged(scenario: CheckerScenario, why: Unjudged): BoardVerdict {
+  const reasons = proseOf([why]);
   const classes: ClassVerdict[] = Object.entries(scenario.policies).map(([cls, spec]) => ({
     class: cls,
     policy: spec.policy,
+    label: policyLabel(spec),
     direction: 'up',
     verdict: 'error',
     emitted: 0,
@@ -97,12 +100,12 @@ function unjudged(scenario: CheckerScenario, reason: string): BoardVerdict {
     late: 0,
     duplicates: 0,
     latency: null,
-    reasons: [reason],
+    findings: [why],
+    reasons,
+    messages: [],
   }));
-  const checks: CheckVerdict[] = [...scenario.checks.map((c) => c.check), 'no-hang' as const].map((name) => ({
-    check: name,
-    verdict: 'error',
-    reasons: [reason],
-  }));
-  return { verdict: 'error', classes, checks, reasons: [reason] };
+  const checks: CheckVerdict[] = [...scenario.checks.map((c) => c.check), 'no-hang'].map((name) =>
+    checkVerdict(name, [why]),
+  );
+  return { verdict: 'error', classes, checks, findings: [why], reasons };
 }

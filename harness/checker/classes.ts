@@ -1,13 +1,13 @@
 import type { PolicySpec } from '../spec/policy.js';
 import type { BoardView, CheckerScenario } from './board-view.js';
-import { who } from './explain.js';
-import { at, dur, listOf, small } from './format.js';
-import { duplicateSeqLines, gapLines, orderLines } from './gap-report.js';
+import { blames, type ClassFinding } from './findings.js';
+import { duplicateSeqFindings, gapFindings, orderFindings } from './gap-report.js';
 import { latencyStats } from './latency.js';
-import { type ClassTraffic, fateOf, type Message, trafficByClass } from './messages.js';
-import type { PolicyOutcome } from './policies/judge.js';
-import { judgePolicy } from './policies/judges.js';
-import { type ClassVerdict, type Verdict, worst } from './verdict.js';
+import { type ClassTraffic, fateOf, type Message, outcomeOf, trafficByClass } from './messages.js';
+import type { PolicyOutcome } from './policies/policy.js';
+import { policyNamed } from './policies/registry.js';
+import { proseOf } from './prose.js';
+import { type ClassVerdict, type MessageOutcome, verdictOf } from './verdict.js';
 
 /** Every class with a policy, then any class the history shows without one. */
 export function judgeClasses(view: BoardView, scenario: CheckerScenario): ClassVerdict[] {
@@ -33,38 +33,21 @@ function judgeClass(
 ): ClassVerdict {
   const { messages } = t;
   const fates = messages.map(fateOf);
-  const result: ClassVerdict = {
-    class: cls,
-    policy: spec?.policy ?? 'none',
-    direction: t.direction ?? 'up',
-    verdict: 'pass',
-    emitted: messages.length,
-    delivered: fates.filter((f) => f === 'delivered').length,
-    lost: fates.filter((f) => f === 'lost').length,
-    blocked: fates.filter((f) => f === 'blocked').length,
-    late: 0,
-    duplicates: messages.reduce((n, m) => n + Math.max(0, m.copies.length - 1), 0),
-    latency: latencyStats(
-      messages.filter((m) => m.copies.length > 0).map((m) => (m.copies[0] as number) - m.emit),
-    ),
-    reasons: [],
-  };
-  const verdicts: Verdict[] = [];
-  const failures: string[] = [];
-  const info: string[] = [];
+  const policy = spec ? policyNamed(spec.policy) : undefined;
+  const within = spec ? policy?.deadline(spec) : undefined;
+  const direction = t.direction ?? 'up';
+  const failures: ClassFinding[] = [];
+  const info: ClassFinding[] = [];
 
   let outcome: PolicyOutcome | undefined;
   if (!spec) {
-    if (messages.length) {
-      verdicts.push('error');
-      failures.push(`${cls}: ${messages.length} emitted but the scenario gives the class no policy`);
-    }
+    if (messages.length) failures.push({ kind: 'no-policy', level: 'error', cls, emitted: messages.length });
   } else if (messages.length === 0) {
-    verdicts.push('error');
-    failures.push(`no ${cls} message was emitted: nothing to judge`);
+    failures.push({ kind: 'no-emits', level: 'error', cls });
   } else {
     try {
-      outcome = judgePolicy(spec, {
+      if (!policy) throw new Error(`no policy named ${JSON.stringify(spec.policy)}`);
+      outcome = policy.judge(spec, {
         cls,
         messages,
         link: view.link,
@@ -73,41 +56,90 @@ function judgeClass(
         tolerance: view.tolerance,
       });
     } catch (e) {
-      verdicts.push('error');
-      failures.push(`the ${spec.policy} checker failed: ${(e as Error).message}`);
+      failures.push({
+        kind: 'policy-failed',
+        level: 'error',
+        policy: spec.policy,
+        error: (e as Error).message,
+      });
     }
   }
   if (outcome) {
-    result.late = outcome.late;
-    if (outcome.failures.length) verdicts.push('fail');
     failures.push(...outcome.failures);
     info.push(...outcome.notes);
   }
-  for (const u of t.unknown) {
-    verdicts.push('fail');
-    const copies = listOf(u.copies.map(at), 4);
-    failures.push(`${cls} ${u.id} delivered ${copies} but was never emitted (unknown id)`);
-  }
+  for (const u of t.unknown)
+    failures.push({ kind: 'unknown-id', level: 'fail', cls, id: u.id, copies: u.copies });
   // Commands are named by sequence number, as a resuming client counts them.
-  const bySeq = result.direction === 'down' && messages.every((m) => m.seq !== undefined);
+  const bySeq = direction === 'down' && messages.every((m) => m.seq !== undefined);
   info.push(
-    ...(bySeq ? duplicateSeqLines(cls, messages) : duplicateLines(messages)),
+    ...(bySeq ? duplicateSeqFindings(cls, messages) : duplicateFindings(messages)),
     ...anomalies(messages, view.tolerance),
     ...t.notes,
   );
-  if (result.direction === 'down')
-    info.push(...gapLines(cls, messages, view.link), ...orderLines(cls, messages));
-  result.verdict = worst(...verdicts);
-  result.reasons = [...failures, ...info];
-  return result;
+  if (direction === 'down')
+    info.push(...gapFindings(cls, messages, view.link), ...orderFindings(cls, messages));
+  const findings = [...failures, ...info];
+  const blamed = (id: string) => failures.some((f) => blames(f, id));
+  const marks: MessageOutcome[] = messages.map((m) => messageOutcome(m, within, blamed(m.id)));
+  for (const u of t.unknown) {
+    marks.push({
+      id: u.id,
+      direction,
+      t: u.copies[0] ?? 0,
+      copies: [...u.copies],
+      outcome: 'unknown',
+      blamed: blamed(u.id),
+    });
+  }
+  return {
+    class: cls,
+    policy: spec?.policy ?? 'none',
+    label: spec ? (policy?.label(spec) ?? spec.policy) : 'no policy',
+    ...(within !== undefined && { deadline: within }),
+    direction,
+    verdict: verdictOf(findings),
+    emitted: messages.length,
+    delivered: fates.filter((f) => f === 'delivered').length,
+    lost: fates.filter((f) => f === 'lost').length,
+    blocked: fates.filter((f) => f === 'blocked').length,
+    late: outcome?.late ?? 0,
+    duplicates: messages.reduce((n, m) => n + Math.max(0, m.copies.length - 1), 0),
+    latency: latencyStats(
+      messages.filter((m) => m.copies.length > 0).map((m) => (m.copies[0] as number) - m.emit),
+    ),
+    findings,
+    reasons: proseOf(findings),
+    messages: marks,
+  };
 }
 
-function duplicateLines(messages: readonly Message[]): string[] {
+function messageOutcome(m: Message, within: number | undefined, blamed: boolean): MessageOutcome {
+  const deadline = within === undefined ? undefined : m.emit + within;
+  return {
+    id: m.id,
+    direction: m.direction,
+    t: m.emit,
+    ...(m.noticed !== undefined && { noticed: m.noticed }),
+    ...(m.dropped && { dropped: { ...m.dropped } }),
+    copies: [...m.copies],
+    ...(deadline !== undefined && { deadline }),
+    outcome: outcomeOf(m, deadline),
+    blamed,
+  };
+}
+
+function duplicateFindings(messages: readonly Message[]): ClassFinding[] {
   const dup = messages.filter((m) => m.copies.length > 1);
   if (dup.length === 0) return [];
   const extra = dup.reduce((n, m) => n + m.copies.length - 1, 0);
   return [
-    `${extra} duplicate ${extra === 1 ? 'copy' : 'copies'}: ${listOf(dup.map((m) => `${m.id} ×${m.copies.length}`))}`,
+    {
+      kind: 'duplicates',
+      level: 'info',
+      extra,
+      messages: dup.map((m) => ({ id: m.id, copies: m.copies.length })),
+    },
   ];
 }
 
@@ -116,23 +148,23 @@ function duplicateLines(messages: readonly Message[]): string[] {
  * broker has it is a clock or id problem; a library that returns from publish late (QoS 1
  * waits for its PUBACK, which an outage can lose) is shown but is no anomaly of ours.
  */
-function anomalies(messages: readonly Message[], eps: number): string[] {
-  const out: string[] = [];
+function anomalies(messages: readonly Message[], eps: number): ClassFinding[] {
+  const out: ClassFinding[] = [];
   for (const m of messages) {
     const first = m.copies[0];
     if (first === undefined) continue;
-    if (first < m.emit)
-      out.push(`${who(m)} delivered at ${at(first)}, before its emit at ${at(m.emit)} (clock or id problem)`);
-    if (m.noticed !== undefined && m.noticed - first > eps) {
-      out.push(
-        `${who(m)} noticed ${at(m.noticed)}, ${small(m.noticed - first)} after its delivery at ${at(first)} (more than ε ${dur(eps)}: clock or id problem)`,
-      );
-    }
-    if (m.accepted !== undefined && m.accepted - first > eps) {
-      out.push(
-        `${who(m)} accepted ${at(m.accepted)}, ${small(m.accepted - first)} after its delivery at ${at(first)} (the library returned late: a slow or lost acknowledgement)`,
-      );
-    }
+    const clock = (what: 'before-emit' | 'noticed' | 'accepted', t: number): ClassFinding => ({
+      kind: 'clock',
+      level: 'info',
+      message: m,
+      what,
+      t,
+      delivered: first,
+      tolerance: eps,
+    });
+    if (first < m.emit) out.push(clock('before-emit', m.emit));
+    if (m.noticed !== undefined && m.noticed - first > eps) out.push(clock('noticed', m.noticed));
+    if (m.accepted !== undefined && m.accepted - first > eps) out.push(clock('accepted', m.accepted));
   }
   return out;
 }

@@ -1,49 +1,16 @@
-import { at, listOf } from './format.js';
-import { findGaps, rangeText } from './gaps.js';
+import type { ClassFinding } from './findings.js';
+import { findGaps } from './gaps.js';
 import { type Link, outagesDuring } from './link.js';
-import type { Message } from './messages.js';
-
-/** Short forms of a command's fate at the broker, for a whole range. */
-function fateLabel(m: Message): string | undefined {
-  if (m.brokerForgot) return 'lost at broker';
-  switch (m.routed?.to) {
-    case 'none':
-      return {
-        'never-connected': 'board never connected',
-        'clean-session': 'clean session: nothing kept',
-        'not-subscribed': 'not subscribed',
-        'qos0-offline': 'QoS 0 not queued',
-        'session-lost': 'lost at broker',
-      }[m.routed.why ?? 'not-subscribed'];
-    case 'offline':
-      return 'queued, never collected';
-    case 'online':
-      return 'sent to its connection';
-    default:
-      return undefined;
-  }
-}
-
-/** `; lost at broker`, or `; 2 lost at broker, 1 not subscribed` when the range is mixed. */
-function whoLost(inGap: readonly Message[]): string {
-  const counts = new Map<string, number>();
-  for (const m of inGap) {
-    const label = fateLabel(m);
-    if (label) counts.set(label, (counts.get(label) ?? 0) + 1);
-  }
-  if (counts.size === 0) return '';
-  const [only] = counts;
-  if (counts.size === 1 && only && only[1] === inGap.length) return `; ${only[0]}`;
-  return `; ${[...counts].map(([label, n]) => `${n} ${label}`).join(', ')}`;
-}
+import { commandFate, type Message } from './messages.js';
 
 /**
- * Down traffic, by sequence number: `command seq 7-9 missing (sent 10.00s-20.00s, during wifi-outage)`.
- * Messages without a `seq` are left out (they are still judged one by one).
+ * Down traffic, by sequence number: one `seq-gap` per run of missing commands, with the
+ * outages it fell in and where each was lost. Messages without a `seq` are left out (they are
+ * still judged one by one).
  */
-export function gapLines(cls: string, messages: readonly Message[], link: Link): string[] {
+export function gapFindings(cls: string, messages: readonly Message[], link: Link): ClassFinding[] {
   const sent = sequenced(messages);
-  const tag = epochTag(sent);
+  const epoch = epochOf(sent);
   const gaps = findGaps(
     sent.map((m) => ({ seq: m.seq as number, epoch: m.epoch, missing: m.copies.length === 0 })),
   );
@@ -51,10 +18,20 @@ export function gapLines(cls: string, messages: readonly Message[], link: Link):
     const inGap = sent.slice(g.first, g.last + 1);
     const from = (inGap[0] as Message).emit;
     const to = (inGap[inGap.length - 1] as Message).emit;
-    const when = from === to ? at(from) : `${at(from)}-${at(to)}`;
-    const faults = outagesDuring(link, from, to);
-    const where = faults.length ? `during ${faults.join(', ')}` : 'with the link up';
-    return `${cls} seq ${rangeText(g)}${tag(inGap[0] as Message)} missing (sent ${when}, ${where})${whoLost(inGap)}`;
+    return {
+      kind: 'seq-gap',
+      level: 'info',
+      cls,
+      from: g.from,
+      to: g.to,
+      ...epoch(inGap[0] as Message),
+      sent: { from, to },
+      faults: outagesDuring(link, from, to),
+      messages: inGap.map((m) => {
+        const command = commandFate(m);
+        return { id: m.id, seq: m.seq as number, ...(command && { command }) };
+      }),
+    };
   });
 }
 
@@ -63,42 +40,52 @@ function sequenced(messages: readonly Message[]): Message[] {
   return messages.filter((m) => m.direction === 'down' && m.seq !== undefined);
 }
 
-/** ` of epoch 7` when the class's commands span more than one epoch. */
-function epochTag(messages: readonly Message[]): (m: Message) => string {
+/** `{ epoch }` when the class's commands span more than one epoch; else nothing. */
+function epochOf(messages: readonly Message[]): (m: Message) => { epoch?: number } {
   const several = new Set(messages.map((m) => m.epoch)).size > 1;
-  return (m) => (several && m.epoch !== undefined ? ` of epoch ${m.epoch}` : '');
+  return (m) => (several && m.epoch !== undefined ? { epoch: m.epoch } : {});
 }
 
-/** `command seq 4 received 2 times (28.51s, 28.60s)`: duplicates named by sequence number. */
-export function duplicateSeqLines(cls: string, messages: readonly Message[]): string[] {
+/** A command received more than once, named by sequence number. */
+export function duplicateSeqFindings(cls: string, messages: readonly Message[]): ClassFinding[] {
   const sent = sequenced(messages);
-  const tag = epochTag(sent);
+  const epoch = epochOf(sent);
   return sent
     .filter((m) => m.copies.length > 1)
-    .map(
-      (m) =>
-        `${cls} seq ${m.seq}${tag(m)} received ${m.copies.length} times (${listOf(m.copies.map(at), 4)})`,
-    );
+    .map((m) => ({
+      kind: 'duplicate-seq',
+      level: 'info',
+      cls,
+      seq: m.seq as number,
+      ...epoch(m),
+      copies: [...m.copies],
+    }));
 }
 
 /**
- * `command seq 6 received 28.50s, before seq 5 (28.61s)`: first arrivals against sequence
- * order within an epoch, each naming the lowest earlier number it overtook.
+ * First arrivals against sequence order within an epoch, each naming the lowest earlier number
+ * it overtook.
  */
-export function orderLines(cls: string, messages: readonly Message[]): string[] {
+export function orderFindings(cls: string, messages: readonly Message[]): ClassFinding[] {
   const sent = sequenced(messages).filter((m) => m.copies.length > 0);
-  const tag = epochTag(sent);
-  const lines: string[] = [];
+  const epoch = epochOf(sent);
+  const out: ClassFinding[] = [];
   for (const m of sent) {
     const first = m.copies[0] as number;
     const overtaken = sent.find(
       (e) => e.epoch === m.epoch && (e.seq as number) < (m.seq as number) && (e.copies[0] as number) > first,
     );
     if (overtaken) {
-      lines.push(
-        `${cls} seq ${m.seq}${tag(m)} received ${at(first)}, before seq ${overtaken.seq} (${at(overtaken.copies[0] as number)}): out of order`,
-      );
+      out.push({
+        kind: 'seq-order',
+        level: 'info',
+        cls,
+        seq: m.seq as number,
+        ...epoch(m),
+        received: first,
+        before: { seq: overtaken.seq as number, received: overtaken.copies[0] as number },
+      });
     }
   }
-  return lines;
+  return out;
 }

@@ -1,5 +1,7 @@
-import type { Op, OpOf } from '../history/ops.js';
-import { at, elapsed } from './format.js';
+import { faultSpans } from '../history/fault-spans.js';
+import type { Op } from '../history/ops.js';
+import type { LinkProblem } from './findings.js';
+import { elapsed } from './format.js';
 
 /** A span of time in ms, `[start, end)`; `end` is Infinity for a fault that never ended. */
 export interface Interval {
@@ -24,51 +26,36 @@ export interface Link {
   /** ε: an instant less than this before an outage starts counts as inside it. */
   tolerance: number;
   /** What the history leaves unclear (a start without an end, an end without a start). */
-  problems: string[];
+  problems: LinkProblem[];
 }
 
-const REBOOT = 'reboot';
-
-/** Builds the link from one board's ops, sorted by time. */
+/** Builds the link from one board's ops, sorted by time, on the shared fault pairing. */
 export function linkOf(ops: readonly Op[], tolerance: number): Link {
-  const problems: string[] = [];
+  const { spans, orphanEnds } = faultSpans(ops);
+  const problems: LinkProblem[] = orphanEnds.map((op) => ({
+    kind: 'fault-without-start',
+    level: 'error',
+    fault: op.fault,
+    t: op.t,
+  }));
   const outages: Outage[] = [];
-  const open = new Map<string, OpOf<'fault'>[]>();
-  for (const op of ops) {
-    if (op.kind !== 'fault' || op.fault === REBOOT) continue;
-    const starts = open.get(op.fault) ?? [];
-    if (op.phase === 'start') {
-      starts.push(op);
-      open.set(op.fault, starts);
+  for (const s of spans) {
+    if (s.reboot) {
+      outages.push({
+        fault: s.fault,
+        kind: 'reboot',
+        start: s.start,
+        end: s.end ?? Number.POSITIVE_INFINITY,
+      });
       continue;
     }
-    const start = starts.shift();
-    if (!start) problems.push(`fault ${op.fault} ended at ${at(op.t)} without a recorded start`);
-    else if (start.down) outages.push({ fault: op.fault, kind: 'outage', start: start.t, end: op.t });
+    if (!s.startOp.down) continue;
+    if (s.end === undefined)
+      problems.push({ kind: 'fault-never-ended', level: 'error', fault: s.fault, start: s.start });
+    outages.push({ fault: s.fault, kind: 'outage', start: s.start, end: s.end ?? Number.POSITIVE_INFINITY });
   }
-  for (const [fault, starts] of open) {
-    for (const s of starts) {
-      if (!s.down) continue;
-      problems.push(
-        `fault ${fault} started at ${at(s.t)} and never ended: the link counts as down to the end`,
-      );
-      outages.push({ fault, kind: 'outage', start: s.t, end: Number.POSITIVE_INFINITY });
-    }
-  }
-  outages.push(...rebootsOf(ops));
   outages.sort((a, b) => a.start - b.start || a.end - b.end);
   return { outages, down: merge(outages, tolerance), tolerance, problems };
-}
-
-/** A reboot keeps the link down until the agent says `mqtt connected` again. */
-function rebootsOf(ops: readonly Op[]): Outage[] {
-  const out: Outage[] = [];
-  ops.forEach((op, i) => {
-    if (op.kind !== 'fault' || op.fault !== REBOOT || op.phase !== 'start') return;
-    const back = ops.slice(i + 1).find((o) => o.kind === 'mqtt' && o.state === 'connected' && o.t > op.t);
-    out.push({ fault: REBOOT, kind: 'reboot', start: op.t, end: back?.t ?? Number.POSITIVE_INFINITY });
-  });
-  return out;
 }
 
 /** Spans closer than ε hold no up instant (each start's ε zone covers the gap), so they merge. */

@@ -1,5 +1,5 @@
 import type { Direction, NoRouteReason, Op, RouteState } from '../history/ops.js';
-import { at } from './format.js';
+import type { ClassFinding, CommandFate, Outcome } from './findings.js';
 
 /** Everything the history says about one emitted id. Times in ms from t = 0. */
 export interface Message {
@@ -34,8 +34,8 @@ export interface ClassTraffic {
   /** In emit order. */
   messages: Message[];
   unknown: UnknownCopy[];
-  /** History oddities (an id emitted twice, a copy under another class), for the reasons. */
-  notes: string[];
+  /** History oddities (an id emitted twice, a copy under another class). */
+  notes: ClassFinding[];
 }
 
 export type Fate = 'delivered' | 'lost' | 'blocked';
@@ -45,6 +45,36 @@ export function fateOf(m: Message): Fate {
   if (m.copies.length > 0) return 'delivered';
   if (m.direction === 'down' || m.accepted !== undefined) return 'lost';
   return 'blocked';
+}
+
+/** Down: what the broker did with a command (undefined for up traffic). */
+export function commandFate(m: Message): CommandFate | undefined {
+  if (m.direction !== 'down') return undefined;
+  if (m.brokerForgot) return { at: 'broker', why: m.brokerForgot.why };
+  switch (m.routed?.to) {
+    case 'none':
+      return { at: 'no-route', why: m.routed.why ?? 'not-subscribed' };
+    case 'offline':
+      return { at: 'session' };
+    case 'online':
+      return { at: 'connection' };
+    default:
+      return { at: 'unknown' };
+  }
+}
+
+/**
+ * What became of a message against its absolute deadline (emit + D), as the timeline colours
+ * it. Late beats duplicate: a stale copy is the worse news.
+ */
+export function outcomeOf(m: Message, deadline: number | undefined): Outcome {
+  if (m.copies.length === 0) {
+    if (m.dropped) return 'dropped';
+    if (m.brokerForgot || m.routed?.why === 'session-lost') return 'broker';
+    return fateOf(m) === 'blocked' ? 'blocked' : 'lost';
+  }
+  if (deadline !== undefined && m.copies.some((t) => t > deadline)) return 'late';
+  return m.copies.length > 1 ? 'duplicate' : 'ok';
 }
 
 /** Groups one board's ops (sorted by time) into messages by id, per class. */
@@ -64,7 +94,7 @@ export function trafficByClass(ops: readonly Op[], end: number): Map<string, Cla
     const c = classOf(op.cls);
     c.direction ??= op.direction;
     if (byId.has(op.id)) {
-      c.notes.push(`${op.cls} ${op.id} emitted again at ${at(op.t)}: only the first emit counts`);
+      c.notes.push({ kind: 'emitted-again', level: 'info', cls: op.cls, id: op.id, t: op.t });
       continue;
     }
     const m: Message = {
@@ -114,9 +144,14 @@ export function trafficByClass(ops: readonly Op[], end: number): Map<string, Cla
           break;
         }
         if (op.cls !== m.cls) {
-          classOf(m.cls).notes.push(
-            `${m.cls} ${m.id} arrived at ${at(op.t)} as class ${op.cls}: counted under ${m.cls}`,
-          );
+          classOf(m.cls).notes.push({
+            kind: 'other-class',
+            level: 'info',
+            cls: m.cls,
+            id: m.id,
+            t: op.t,
+            as: op.cls,
+          });
         }
         (op.t > end ? m.afterEnd : m.copies).push(op.t);
         break;

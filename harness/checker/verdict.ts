@@ -1,6 +1,5 @@
 import type { Direction } from '../history/ops.js';
-import type { PolicyName } from '../spec/policy.js';
-import type { CheckSpec } from '../spec/types.js';
+import type { BoardFinding, CheckFinding, ClassFinding, Level, Outcome } from './findings.js';
 
 /** `error`: the test could not be carried out (no data, a checker that threw): never a pass. */
 export type Verdict = 'pass' | 'fail' | 'error';
@@ -16,8 +15,12 @@ export interface LatencyStats {
 /** One class on one board: a summary.json `classes[]` entry. */
 export interface ClassVerdict {
   class: string;
-  /** `none`: the history has traffic of a class the scenario gives no policy. */
-  policy: PolicyName | 'none';
+  /** A policy of the registry; `none`: the history has traffic of a class the scenario gives no policy. */
+  policy: string;
+  /** The policy with its options, e.g. `retry-within 15s, no duplicates`; `no policy`. */
+  label: string;
+  /** ms after its emit by which each copy is due (retry-within's D, drop's max-age), if any. */
+  deadline?: number;
   direction: Direction;
   verdict: Verdict;
   /** Unique ids: emitted = delivered + lost + blocked. */
@@ -28,16 +31,39 @@ export interface ClassVerdict {
   late: number;
   duplicates: number;
   latency: LatencyStats | null;
-  /** One line per failing message first, then informational lines. */
+  /** One per failing message first, then informational ones: what `reasons` says, as data. */
+  findings: ClassFinding[];
+  /** `prose(findings)`, line for line. */
   reasons: string[];
+  /** Every message of the class (emit order, then unknown ids), with what became of it. */
+  messages: MessageOutcome[];
 }
 
-/** `no-hang` is the serial watchdog: always judged, never declared. */
-export type CheckName = CheckSpec['check'] | 'no-hang';
+/** One message as judged: what the timeline draws. Times in ms from t = 0. */
+export interface MessageOutcome {
+  id: string;
+  direction: Direction;
+  /** Emit time; for an unknown id, its first copy. */
+  t: number;
+  noticed?: number;
+  dropped?: { t: number; why: string };
+  /** Counted copies (at or before the end), sorted. */
+  copies: number[];
+  /** t + the class's deadline, when its policy has one. */
+  deadline?: number;
+  outcome: Outcome;
+  /** A failing finding of its class names it. */
+  blamed: boolean;
+}
+
+/** A check of the registry, or `no-hang`, the serial watchdog: always judged, never declared. */
+export type CheckName = string;
 
 export interface CheckVerdict {
   check: CheckName;
   verdict: Verdict;
+  findings: CheckFinding[];
+  /** `prose(findings)`, line for line. */
   reasons: string[];
 }
 
@@ -46,6 +72,9 @@ export interface BoardVerdict {
   verdict: Verdict;
   classes: ClassVerdict[];
   checks: CheckVerdict[];
+  /** What concerns the board as a whole (an unclear link, runner errors, a reboot that never came back). */
+  findings: BoardFinding[];
+  /** `prose(findings)`, line for line. */
   reasons: string[];
 }
 
@@ -54,6 +83,11 @@ const RANK: Record<Verdict, number> = { pass: 0, error: 1, fail: 2 };
 /** Composition takes the worst: fail > error > pass. */
 export function worst(...verdicts: Verdict[]): Verdict {
   return verdicts.reduce<Verdict>((a, b) => (RANK[b] > RANK[a] ? b : a), 'pass');
+}
+
+/** The verdict a set of findings gives: the worst of their levels (`info` passes). */
+export function verdictOf(findings: ReadonlyArray<{ level: Level }>): Verdict {
+  return worst(...findings.map((f) => (f.level === 'info' ? 'pass' : f.level)));
 }
 
 export function verdictRank(v: Verdict): number {

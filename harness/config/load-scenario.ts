@@ -1,5 +1,6 @@
 import type { SchemaObject } from 'ajv';
-import { POLICIES, POLICY_NAMES } from '../checker/policies/registry.js';
+import { checkNamed, checkNames } from '../checker/checks/registry.js';
+import { POLICIES, policyNamed, policyNames } from '../checker/policies/registry.js';
 import type { LinkEffect } from '../faults/kind.js';
 import { FAULT_KINDS, type FaultKindName, faultDefinition } from '../faults/registry.js';
 import type { ModelName, ModelOptionValue } from '../sim/model-options.js';
@@ -8,7 +9,7 @@ import type { PolicySpec } from '../spec/policy.js';
 import type { CheckSpec, FaultSpec, Origin, ScenarioSpec, Selector, TrafficSpec } from '../spec/types.js';
 import { type Diagnostic, sortDiagnostics } from './diagnostics.js';
 import type { Loaded } from './load-boards.js';
-import { CHECK_NAMES, checkObject, scenarioSchema } from './scenario-schema.js';
+import { checkObjectSchema, scenarioSchema } from './scenario-schema.js';
 import { checkSchema, checkSections, didYouMean } from './schema-check.js';
 import { YamlSource } from './yaml-source.js';
 
@@ -347,7 +348,7 @@ function parsePolicies(
         source.at(
           ['traffic', i, 'class'],
           `traffic class "${t.class}" has no policy`,
-          `add e.g. \`${t.class}: drop\` under policies`,
+          `add e.g. \`${t.class}: ${POLICIES.find((p) => p.bare === true)?.name}\` under policies`,
         ),
       );
     }
@@ -361,32 +362,29 @@ function parsePolicy(
   value: unknown,
   out: Diagnostic[],
 ): PolicySpec | undefined {
+  const known = policyNames();
   if (typeof value === 'string') {
-    const def = POLICIES[value as keyof typeof POLICIES];
-    if (def?.shorthand) return def.parse({ [value]: true }, ms);
+    const def = policyNamed(value);
+    if (def?.bare === true) return def.parse({ [value]: true }, ms);
     if (def) {
-      out.push(source.at(at, `${value} needs a deadline`, `write { ${value}: 15s }`));
+      out.push(source.at(at, `${value} needs ${def.bare.lacks}`, `write ${def.bare.write}`));
       return undefined;
     }
     out.push(
-      source.at(
-        at,
-        `unknown policy "${value}"`,
-        didYouMean(value, POLICY_NAMES) ?? `known: ${POLICY_NAMES.join(', ')}`,
-      ),
+      source.at(at, `unknown policy "${value}"`, didYouMean(value, known) ?? `known: ${known.join(', ')}`),
     );
     return undefined;
   }
   const obj = value as Raw;
-  const names = Object.keys(obj).filter((k) => (POLICY_NAMES as string[]).includes(k));
+  const names = Object.keys(obj).filter((k) => known.includes(k));
   if (names.length !== 1) {
-    const other = Object.keys(obj).find(
-      (k) => !['settle', 'max-age', 'duplicates', 'exactly-once', 'ordered'].includes(k),
-    );
+    // Any option of any policy is not a misspelt policy name.
+    const options = new Set(POLICIES.flatMap((p) => Object.keys(p.schema.properties ?? {})));
+    const other = Object.keys(obj).find((k) => !options.has(k));
     const hint =
       names.length > 1
         ? 'one policy per class'
-        : ((other && didYouMean(other, POLICY_NAMES)) ?? `name one of: ${POLICY_NAMES.join(', ')}`);
+        : ((other && didYouMean(other, known)) ?? `name one of: ${known.join(', ')}`);
     out.push(
       source.at(
         other && names.length === 0 ? [...at, other] : at,
@@ -401,47 +399,48 @@ function parsePolicy(
     );
     return undefined;
   }
-  const def = POLICIES[names[0] as keyof typeof POLICIES];
+  const def = policyNamed(names[0] as string);
+  if (!def) return undefined;
   const problems = checkSchema(source, obj, def.schema, at);
   out.push(...problems);
   return problems.length ? undefined : def.parse(obj, ms);
 }
 
+/** Each entry is a check's bare name or `{ name: value }`; the check registry says which and how. */
 function parseChecks(source: YamlSource, items: unknown[], out: Diagnostic[]): CheckSpec[] {
   const checks: CheckSpec[] = [];
   const seen = new Set<string>();
+  const known = checkNames();
+  const unknown = (at: Array<string | number>, name: string, which: 'value' | 'key') =>
+    out.push(
+      source.at(
+        at,
+        `unknown check "${name}"`,
+        didYouMean(name, known) ?? `known: ${known.join(', ')}`,
+        which,
+      ),
+    );
   items.forEach((c, i) => {
     const at = ['checks', i];
     let spec: CheckSpec | undefined;
     if (typeof c === 'string') {
-      if (c === 'no-reboot' || c === 'no-traceback') spec = { check: c };
-      else if (c === 'reconnects-within' || c === 'reconnect-budget')
-        out.push(
-          source.at(
-            at,
-            `${c} needs a value`,
-            c === 'reconnect-budget'
-              ? 'write { reconnect-budget: 6/min }'
-              : 'write { reconnects-within: 10s }',
-          ),
-        );
-      else
-        out.push(
-          source.at(
-            at,
-            `unknown check "${c}"`,
-            didYouMean(c, CHECK_NAMES) ?? `known: ${CHECK_NAMES.join(', ')}`,
-          ),
-        );
+      const def = checkNamed(c);
+      if (!def) unknown(at, c, 'value');
+      else if (def.value)
+        out.push(source.at(at, `${c} needs a value`, `write { ${c}: ${def.value.example} }`));
+      else spec = { check: c };
     } else {
-      const problems = checkSchema(source, c, checkObject, at);
-      out.push(...problems);
-      if (!problems.length) {
-        const o = c as Raw;
-        spec =
-          o['reconnects-within'] !== undefined
-            ? { check: 'reconnects-within', within: ms(o['reconnects-within']) }
-            : { check: 'reconnect-budget', perMinute: Number.parseInt(String(o['reconnect-budget']), 10) };
+      const keys = Object.keys(c as Raw);
+      const name = keys.length === 1 ? (keys[0] as string) : undefined;
+      const def = name === undefined ? undefined : checkNamed(name);
+      if (name === undefined)
+        out.push(source.at(at, 'one check per entry', 'write each check as its own item'));
+      else if (!def) unknown([...at, name], name, 'key');
+      else if (!def.value) out.push(source.at(at, `${name} takes no value`, `write it as \`- ${name}\``));
+      else {
+        const problems = checkSchema(source, c, checkObjectSchema(def), at);
+        out.push(...problems);
+        if (!problems.length) spec = def.value.parse((c as Raw)[name], ms);
       }
     }
     if (!spec) return;

@@ -1,11 +1,10 @@
 import type { SchemaObject } from 'ajv';
+import type { HealthCheck } from '../checker/checks/check.js';
+import { HEALTH_CHECKS } from '../checker/checks/registry.js';
 import { POLICIES } from '../checker/policies/registry.js';
 import { FAULT_KINDS, faultDefinition } from '../faults/registry.js';
 import { MODEL_NAMES, modelOptionsSchema } from '../sim/model-options.js';
 import { duration, id, selector, stringList } from '../spec/schema-parts.js';
-
-export const CHECK_NAMES = ['no-reboot', 'no-traceback', 'reconnects-within', 'reconnect-budget'] as const;
-export const RECONNECT_BUDGET_PATTERN = '^[0-9]+/min$';
 
 const traffic: SchemaObject = {
   type: 'object',
@@ -28,21 +27,15 @@ const faultBase = {
   boards: selector,
 };
 
-const checkObject: SchemaObject = {
-  type: 'object',
-  additionalProperties: false,
-  minProperties: 1,
-  maxProperties: 1,
-  properties: {
-    'reconnects-within': duration('After each outage the board reconnects within this long.'),
-    'reconnect-budget': {
-      type: 'string',
-      pattern: RECONNECT_BUDGET_PATTERN,
-      'x-expect': 'a rate such as "6/min"',
-      description: 'At most N connection attempts a minute while the network is down.',
-    },
-  },
-};
+/** A check's `{ name: value }` form, from the check's own value schema. */
+export function checkObjectSchema(check: HealthCheck): SchemaObject {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: [check.name],
+    properties: { [check.name]: check.value?.schema ?? {} },
+  };
+}
 
 const models: SchemaObject = {
   type: 'object',
@@ -101,11 +94,13 @@ export function scenarioEditorSchema(): SchemaObject {
   }));
   const policyEntries = [
     {
-      enum: Object.values(POLICIES)
-        .filter((p) => p.shorthand)
-        .map((p) => p.name),
+      enum: POLICIES.filter((p) => p.bare === true).map((p) => p.name),
     },
-    ...Object.values(POLICIES).map((p) => p.schema),
+    ...POLICIES.map((p) => p.schema),
+  ];
+  const checkEntries = [
+    { enum: HEALTH_CHECKS.filter((c) => !c.value).map((c) => c.name) },
+    ...HEALTH_CHECKS.filter((c) => c.value).map(checkObjectSchema),
   ];
   return {
     ...scenarioSchema,
@@ -113,9 +108,7 @@ export function scenarioEditorSchema(): SchemaObject {
       ...scenarioSchema.properties,
       faults: { type: 'array', items: { oneOf: faultEntries } },
       policies: { type: 'object', minProperties: 1, additionalProperties: { anyOf: policyEntries } },
-      checks: { type: 'array', items: { anyOf: [{ enum: ['no-reboot', 'no-traceback'] }, checkObject] } },
+      checks: { type: 'array', items: { anyOf: checkEntries } },
     },
   };
 }
-
-export { checkObject };

@@ -1,6 +1,8 @@
 import * as allure from 'allure-js-commons';
 import { Status } from 'allure-js-commons';
 import type { BoardVerdict } from '../checker/verdict.js';
+import { boardOps } from '../history/board-ops.js';
+import { faultSpans } from '../history/fault-spans.js';
 import { type History, opsOf } from '../history/ops.js';
 import { formatDuration } from '../spec/duration.js';
 import type { ScenarioSpec } from '../spec/types.js';
@@ -71,24 +73,22 @@ interface Step {
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 
-/** One step per fault (real start and end) and per traffic burst (a class's emits). */
+/** One step per fault span (the shared pairing) and per traffic burst (a class's emits). */
 export function steps(scenario: ScenarioSpec, history: History): Step[] {
   const out: Array<Step & { t: number }> = [];
-  const open = new Map<string, number>();
-  for (const f of opsOf(history, 'fault')) {
-    if (f.phase === 'start') open.set(f.fault, f.t);
-    else {
-      const start = open.get(f.fault) ?? f.t;
-      open.delete(f.fault);
-      out.push({
-        t: start,
-        name: `fault ${f.fault} ${s(start)}–${s(f.t)}${f.detail ? ` (${f.detail})` : ''}`,
-        status: Status.PASSED,
-      });
+  for (const f of faultSpans(boardOps(history)).spans) {
+    if (f.end === undefined) {
+      out.push({ t: f.start, name: `fault ${f.fault} ${s(f.start)}– never healed`, status: Status.BROKEN });
+      continue;
     }
+    // The end op's detail carries what healing it said; a reboot's span ends at its reconnect.
+    const detail = (f.endOp ?? f.startOp).detail;
+    out.push({
+      t: f.start,
+      name: `fault ${f.fault} ${s(f.start)}–${s(f.end)}${detail ? ` (${detail})` : ''}`,
+      status: Status.PASSED,
+    });
   }
-  for (const [fault, start] of open)
-    out.push({ t: start, name: `fault ${fault} ${s(start)}– never healed`, status: Status.BROKEN });
   for (const t of scenario.traffic) {
     const emits = opsOf(history, 'emit').filter((e) => e.cls === t.class);
     if (emits.length === 0) continue;

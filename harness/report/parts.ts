@@ -1,3 +1,4 @@
+import type { Finding } from '../checker/findings.js';
 import type { BoardVerdict, ClassVerdict, Verdict } from '../checker/verdict.js';
 
 /** One judged part of a board's verdict: the board itself, a class, or a health check. */
@@ -6,6 +7,8 @@ export interface Part {
   /** The class or check name; `board` for board-level reasons. */
   name: string;
   verdict: Verdict;
+  findings: readonly Finding[];
+  /** The findings' prose (checker/prose.ts), line for line. */
   reasons: readonly string[];
 }
 
@@ -15,13 +18,38 @@ export function partsOf(v: BoardVerdict): Part[] {
   if (v.reasons.length > 0) {
     // Board reasons carry no verdict of their own: they explain the board's when nothing else does.
     const explained = [...v.classes, ...v.checks].some((p) => p.verdict === v.verdict);
-    parts.push({ kind: 'board', name: 'board', verdict: explained ? 'pass' : v.verdict, reasons: v.reasons });
+    parts.push({
+      kind: 'board',
+      name: 'board',
+      verdict: explained ? 'pass' : v.verdict,
+      findings: v.findings,
+      reasons: v.reasons,
+    });
   }
   for (const c of v.classes)
-    parts.push({ kind: 'class', name: c.class, verdict: c.verdict, reasons: c.reasons });
+    parts.push({
+      kind: 'class',
+      name: c.class,
+      verdict: c.verdict,
+      findings: c.findings,
+      reasons: c.reasons,
+    });
   for (const c of v.checks)
-    parts.push({ kind: 'check', name: c.check, verdict: c.verdict, reasons: c.reasons });
+    parts.push({
+      kind: 'check',
+      name: c.check,
+      verdict: c.verdict,
+      findings: c.findings,
+      reasons: c.reasons,
+    });
   return parts;
+}
+
+const UNJUDGED = new Set<Finding['kind']>(['not-ready', 'empty-history', 'checker-failed']);
+
+/** The part only says the board could not be judged (never ready, empty history, a checker that threw). */
+function onlyUnjudged(p: { findings: readonly Finding[] }): boolean {
+  return p.findings.length > 0 && p.findings.every((f) => UNJUDGED.has(f.kind));
 }
 
 /**
@@ -29,21 +57,12 @@ export function partsOf(v: BoardVerdict): Part[] {
  * ready). A part that only repeats the board's reasons (an unjudged board) adds nothing and is left out.
  */
 export function failingParts(v: BoardVerdict): Part[] {
-  const board = new Set(v.reasons);
-  return partsOf(v).filter(
-    (p) =>
-      p.kind === 'board' ||
-      (p.verdict !== 'pass' && !(p.reasons.length > 0 && p.reasons.every((r) => board.has(r)))),
-  );
+  return partsOf(v).filter((p) => p.kind === 'board' || (p.verdict !== 'pass' && !onlyUnjudged(p)));
 }
 
 /** Nothing was judged: every class and check only repeats the board's reason (never ready, empty history). */
 export function unjudged(v: BoardVerdict): boolean {
-  const board = new Set(v.reasons);
-  return (
-    v.reasons.length > 0 &&
-    [...v.classes, ...v.checks].every((p) => p.verdict !== 'pass' && p.reasons.every((r) => board.has(r)))
-  );
+  return onlyUnjudged(v) && [...v.classes, ...v.checks].every(onlyUnjudged);
 }
 
 /** `2 late, 1 lost`: the counts a person looks at first; empty when all is well. */
@@ -58,6 +77,18 @@ export function classCounts(c: ClassVerdict): string {
     .filter(([n]) => n > 0)
     .map(([n, what]) => `${n} ${what}`)
     .join(', ');
+}
+
+/** `button (fail): 44 emitted: 29 delivered, 3 lost, 12 blocked, 1 duplicate`, for a tooltip. */
+export function classSummary(c: ClassVerdict): string {
+  const parts = [
+    `${c.delivered} delivered`,
+    ...(c.lost ? [`${c.lost} lost`] : []),
+    ...(c.blocked ? [`${c.blocked} blocked`] : []),
+    ...(c.late ? [`${c.late} late`] : []),
+    ...(c.duplicates ? [`${c.duplicates} duplicate${c.duplicates === 1 ? '' : 's'}`] : []),
+  ];
+  return `${c.class} (${c.verdict}): ${c.emitted} emitted: ${parts.join(', ')}`;
 }
 
 /** `button: 2 late; alarm: 1 lost; no-traceback`: what failed, on one line. */

@@ -1,10 +1,14 @@
+import type { BoardFinding } from '../checker/findings.js';
 import type { CheckVerdict, ClassVerdict, Verdict } from '../checker/verdict.js';
 import { worst } from '../checker/verdict.js';
 import type { LatenessStats } from '../history/ops.js';
 import type { BoardResult, BoardStatus, RunResult } from './run-result.js';
 
-/** One class on one board, as summary.json writes it: the checker's own verdict, field for field. */
-export type SummaryClass = ClassVerdict;
+/**
+ * One class on one board, as summary.json writes it: the checker's own verdict, field for field,
+ * findings included, without what only the timeline draws (label, deadline, every message).
+ */
+export type SummaryClass = Omit<ClassVerdict, 'label' | 'deadline' | 'messages'>;
 
 export type SummaryCheck = CheckVerdict;
 
@@ -23,7 +27,9 @@ export interface SummaryResult {
   seed: number;
   classes: SummaryClass[];
   checks: SummaryCheck[];
-  /** What concerns the board as a whole (never ready, runner errors). */
+  /** What concerns the board as a whole (never ready, runner errors), as data. */
+  findings: BoardFinding[];
+  /** The findings' prose, line for line. */
   reasons: string[];
   /** Relative to the run folder. */
   files: { history: string; serialLog: string; brokerLog: string; timeline: string };
@@ -88,9 +94,16 @@ function resultOf(r: BoardResult): SummaryResult {
       late: c.late,
       duplicates: c.duplicates,
       latency: c.latency,
+      findings: [...c.findings],
       reasons: [...c.reasons],
     })),
-    checks: r.verdict.checks.map((c) => ({ check: c.check, verdict: c.verdict, reasons: [...c.reasons] })),
+    checks: r.verdict.checks.map((c) => ({
+      check: c.check,
+      verdict: c.verdict,
+      findings: [...c.findings],
+      reasons: [...c.reasons],
+    })),
+    findings: [...r.verdict.findings],
     reasons: [...r.verdict.reasons],
     files: { ...r.files },
   };

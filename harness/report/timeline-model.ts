@@ -1,14 +1,14 @@
-import { boardView } from '../checker/board-view.js';
-import { at, dur } from '../checker/format.js';
-import { fateOf, type Message, trafficByClass } from '../checker/messages.js';
+import type { Outcome } from '../checker/findings.js';
+import { at } from '../checker/format.js';
+import { messageText } from '../checker/prose.js';
 import { type BoardVerdict, type ClassVerdict, type Verdict, worst } from '../checker/verdict.js';
+import { boardOps } from '../history/board-ops.js';
+import { faultSpans, judgedEnd } from '../history/fault-spans.js';
 import type { FaultEffect, History, Op } from '../history/ops.js';
-import type { PolicySpec } from '../spec/policy.js';
 import type { ScenarioSpec } from '../spec/types.js';
+import { classSummary } from './parts.js';
 
-/** What became of one message, as the timeline colours it. */
-/** `broker`: a command the broker lost (restart-clean), not the board. */
-export type Outcome = 'ok' | 'late' | 'duplicate' | 'lost' | 'broker' | 'blocked' | 'dropped' | 'unknown';
+export type { Outcome } from '../checker/findings.js';
 
 export const OUTCOMES: readonly Outcome[] = [
   'ok',
@@ -30,7 +30,7 @@ export interface MessageMark {
   /** emit + D (`retry-within`) or emit + max-age (`drop`). */
   deadline?: number;
   outcome: Outcome;
-  /** Named by a failing reason of its class. */
+  /** Named by a failing finding of its class. */
   blamed: boolean;
   /** One line for a tooltip. */
   text: string;
@@ -121,9 +121,10 @@ export function timelineModel(
   verdict: BoardVerdict,
   scenario: ScenarioSpec,
 ): TimelineModel {
-  const view = boardView(history, scenario);
-  const lastOp = view.ops.reduce((m, o) => Math.max(m, o.t), 0);
-  const end = history.end > 0 ? history.end : Math.max(view.end, lastOp);
+  const ops = boardOps(history);
+  const lastOp = ops.reduce((m, o) => Math.max(m, o.t), 0);
+  const end =
+    history.end > 0 ? history.end : Math.max(judgedEnd(ops, scenario.duration, scenario.drain), lastOp);
   return {
     scenario: history.scenario,
     board: history.board,
@@ -132,44 +133,28 @@ export function timelineModel(
     verdict: verdict.verdict,
     end,
     duration: history.duration,
-    faults: faultBands(view.ops, end),
-    classes: classRows(view.ops, view.end, verdict, scenario),
-    mqtt: mqttSpans(view.ops, end),
-    health: healthMarks(view.ops),
+    faults: faultBands(ops, end),
+    classes: verdict.classes.map(classRow),
+    mqtt: mqttSpans(ops, end),
+    health: healthMarks(ops),
     ...(verdict.checks.length > 0 && { healthVerdict: worst(...verdict.checks.map((c) => c.verdict)) }),
     healthText: verdict.checks.map((c) => `${c.check}: ${c.verdict}`).join(', ') || 'no health checks',
   };
 }
 
-/** Fault start/end ops paired by name in order; a reboot lasts until the next `mqtt connected`. */
+/** One band per fault span (the shared pairing); a reboot lasts until the next `mqtt connected`. */
 export function faultBands(ops: readonly Op[], end: number): FaultBand[] {
-  const bands: FaultBand[] = [];
-  const open = new Map<string, Array<Extract<Op, { kind: 'fault' }>>>();
-  ops.forEach((op, i) => {
-    if (op.kind !== 'fault') return;
-    if (op.fault === 'reboot') {
-      if (op.phase !== 'start') return;
-      const back = ops.slice(i + 1).find((o) => o.kind === 'mqtt' && o.state === 'connected' && o.t > op.t);
-      bands.push({
-        fault: 'reboot',
-        start: op.t,
-        end: back?.t ?? end,
-        effect: 'reboot',
-        open: back === undefined,
-        ...(op.detail !== undefined && { detail: op.detail }),
-      });
-      return;
-    }
-    const starts = open.get(op.fault) ?? [];
-    if (op.phase === 'start') {
-      starts.push(op);
-      open.set(op.fault, starts);
-      return;
-    }
-    const start = starts.shift();
-    if (start) bands.push(band(start, op.t, false));
+  const bands = faultSpans(ops).spans.map((s): FaultBand => {
+    if (!s.reboot) return band(s.startOp, s.end ?? end, s.end === undefined);
+    return {
+      fault: s.fault,
+      start: s.start,
+      end: s.end ?? end,
+      effect: 'reboot',
+      open: s.end === undefined,
+      ...(s.startOp.detail !== undefined && { detail: s.startOp.detail }),
+    };
   });
-  for (const starts of open.values()) for (const s of starts) bands.push(band(s, end, true));
   // Wider first at one start, so a flap is drawn under its outages.
   return bands.sort((a, b) => a.start - b.start || b.end - a.end);
 }
@@ -188,143 +173,23 @@ function band(start: Extract<Op, { kind: 'fault' }>, endT: number, open: boolean
   };
 }
 
-function deadlineOf(spec: PolicySpec | undefined): number | undefined {
-  if (spec?.policy === 'retry-within') return spec.within;
-  if (spec?.policy === 'drop') return spec.maxAge;
-  return undefined;
-}
-
-export function policyLabel(spec: PolicySpec | undefined): string {
-  if (!spec) return 'no policy';
-  switch (spec.policy) {
-    case 'retry-within':
-      return `retry-within ${dur(spec.within)}${spec.duplicates === 'forbidden' ? ', no duplicates' : ''}`;
-    case 'drop':
-      return spec.maxAge !== undefined ? `drop, max-age ${dur(spec.maxAge)}` : 'drop';
-    case 'must-deliver':
-      return [
-        'must-deliver',
-        ...(spec.exactlyOnce ? ['exactly once'] : []),
-        ...(spec.ordered ? ['ordered'] : []),
-      ].join(', ');
-    default: {
-      const never: never = spec;
-      return String(never);
-    }
-  }
-}
-
-/** Rows in the verdict's class order, then any class seen only in the history. */
-function classRows(
-  ops: readonly Op[],
-  end: number,
-  verdict: BoardVerdict,
-  scenario: ScenarioSpec,
-): ClassRow[] {
-  const traffic = trafficByClass(ops, end);
-  const names = [
-    ...new Set([
-      ...verdict.classes.map((c) => c.class),
-      ...Object.keys(scenario.policies),
-      ...traffic.keys(),
-    ]),
-  ];
-  return names.map((cls) => {
-    const spec = scenario.policies[cls];
-    const cv = verdict.classes.find((c) => c.class === cls);
-    const t = traffic.get(cls);
-    const within = deadlineOf(spec);
-    const named = namedIds(cls, cv);
-    const messages: MessageMark[] = (t?.messages ?? []).map((m) => markOf(m, within, named));
-    for (const u of t?.unknown ?? []) {
-      messages.push({
-        id: u.id,
-        t: u.copies[0] ?? 0,
-        copies: [...u.copies],
-        outcome: 'unknown',
-        blamed: named.has(u.id),
-        text: `${cls} ${u.id}: delivered ${u.copies.map(at).join(', ')} but never emitted (unknown id)`,
-      });
-    }
-    return { cls, policy: policyLabel(spec), verdict: cv?.verdict, counts: countsText(cls, cv), messages };
-  });
-}
-
-function countsText(cls: string, cv: ClassVerdict | undefined): string {
-  if (!cv) return cls;
-  const parts = [
-    `${cv.delivered} delivered`,
-    ...(cv.lost ? [`${cv.lost} lost`] : []),
-    ...(cv.blocked ? [`${cv.blocked} blocked`] : []),
-    ...(cv.late ? [`${cv.late} late`] : []),
-    ...(cv.duplicates ? [`${cv.duplicates} duplicate${cv.duplicates === 1 ? '' : 's'}`] : []),
-  ];
-  return `${cls} (${cv.verdict}): ${cv.emitted} emitted: ${parts.join(', ')}`;
-}
-
-function markOf(m: Message, within: number | undefined, named: ReadonlySet<string>): MessageMark {
-  const deadline = within === undefined ? undefined : m.emit + within;
-  const outcome = outcomeOf(m, deadline);
-  const mark: MessageMark = {
-    id: m.id,
-    t: m.emit,
-    copies: [...m.copies],
-    outcome,
-    blamed: named.has(m.id),
-    text: describe(m, outcome, deadline),
+/** A class's row, from its verdict: the label, the counts and every message as judged. */
+function classRow(cv: ClassVerdict): ClassRow {
+  return {
+    cls: cv.class,
+    policy: cv.label,
+    verdict: cv.verdict,
+    counts: classSummary(cv),
+    messages: cv.messages.map((m) => ({
+      id: m.id,
+      t: m.t,
+      copies: [...m.copies],
+      ...(m.deadline !== undefined && { deadline: m.deadline }),
+      outcome: m.outcome,
+      blamed: m.blamed,
+      text: messageText(cv.class, m),
+    })),
   };
-  if (deadline !== undefined) mark.deadline = deadline;
-  return mark;
-}
-
-/** Late beats duplicate: a stale copy is the worse news. */
-export function outcomeOf(m: Message, deadline: number | undefined): Outcome {
-  if (m.copies.length === 0) {
-    if (m.dropped) return 'dropped';
-    if (m.brokerForgot || m.routed?.why === 'session-lost') return 'broker';
-    return fateOf(m) === 'blocked' ? 'blocked' : 'lost';
-  }
-  if (deadline !== undefined && m.copies.some((t) => t > deadline)) return 'late';
-  return m.copies.length > 1 ? 'duplicate' : 'ok';
-}
-
-/**
- * Ids a failing class's reasons name: those lines start with `<class> <id> `. Clock anomalies
- * start the same way but fail nothing. Ids are runner-chosen and hold no spaces.
- */
-function namedIds(cls: string, cv: ClassVerdict | undefined): Set<string> {
-  const ids = new Set<string>();
-  if (!cv || cv.verdict === 'pass') return ids;
-  for (const r of cv.reasons) {
-    if (!r.startsWith(`${cls} `) || r.endsWith('clock or id problem)')) continue;
-    const id = r.slice(cls.length + 1).split(' ', 1)[0];
-    if (id) ids.add(id);
-  }
-  return ids;
-}
-
-const OUTCOME_TEXT: Record<Outcome, string> = {
-  ok: 'delivered in time',
-  late: 'late (stale)',
-  duplicate: 'duplicated',
-  lost: 'lost',
-  broker: 'lost at broker',
-  blocked: 'blocked',
-  dropped: 'dropped by the app',
-  unknown: 'unknown id',
-};
-
-function describe(m: Message, outcome: Outcome, deadline: number | undefined): string {
-  const parts = [`${m.cls} ${m.id}: ${m.direction === 'down' ? 'sent' : 'emitted'} ${at(m.emit)}`];
-  if (m.noticed !== undefined && m.noticed !== m.emit) parts.push(`noticed ${at(m.noticed)}`);
-  if (m.copies.length) parts.push(`delivered ${m.copies.map(at).join(', ')}`);
-  if (deadline !== undefined) parts.push(`deadline ${at(deadline)}`);
-  if (m.dropped) parts.push(`dropped ${at(m.dropped.t)} (${m.dropped.why})`);
-  return `${parts.join(', ')}: ${OUTCOME_TEXT[outcome]}`;
-}
-
-export function outcomeText(o: Outcome): string {
-  return OUTCOME_TEXT[o];
 }
 
 /** Connected from t = 0 (that is what ready means), then as the agent's `mqtt` events say. */

@@ -1,3 +1,4 @@
+import { outcomeText } from '../checker/prose.js';
 import type { BoardVerdict, Verdict } from '../checker/verdict.js';
 import type { History } from '../history/ops.js';
 import type { ScenarioSpec } from '../spec/types.js';
@@ -10,7 +11,6 @@ import {
   type MqttSpan,
   OUTCOMES,
   type Outcome,
-  outcomeText,
   type TimelineModel,
   timelineModel,
 } from './timeline-model.js';

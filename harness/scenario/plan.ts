@@ -1,3 +1,4 @@
+import { policyDeadline } from '../checker/policies/registry.js';
 import { faultDefinition } from '../faults/registry.js';
 import type { Direction } from '../history/ops.js';
 import { modelOptions as mergeModelOptions } from '../sim/model-options.js';
@@ -29,7 +30,7 @@ export interface BoardPlan {
   board: BoardSpec;
   /** Model options for a virtual board: model defaults < boards.yml < the scenario's `models:`. */
   modelOptions?: Record<string, ModelOptionValue>;
-  /** Deadlines per class (retry-within), for firmware that drops what has expired. */
+  /** Deadlines per class (retry-within's D, drop's max-age), for firmware that drops what has expired. */
   deadlines: Record<string, number>;
 }
 
@@ -58,9 +59,10 @@ export function planScenario(rack: RackSpec, scenario: ScenarioSpec, filter: Pla
   const ids = boards.map((b) => b.id);
 
   const deadlines = Object.fromEntries(
-    Object.entries(scenario.policies).flatMap(([cls, p]) =>
-      p.policy === 'retry-within' ? [[cls, p.within]] : [],
-    ),
+    Object.entries(scenario.policies).flatMap(([cls, p]) => {
+      const d = policyDeadline(p);
+      return d === undefined ? [] : [[cls, d]];
+    }),
   );
   const boardPlans: BoardPlan[] = boards.map((board) => {
     const v = board.virtual;

@@ -28,10 +28,12 @@ describe('checker board verdict', () => {
       ),
     );
     expect(v.verdict).to.equal('fail');
-    expect(v.classes).to.deep.equal([
+    expect(v.classes.map(({ findings: _f, messages: _m, ...rest }) => rest)).to.deep.equal([
       {
         class: 'button',
         policy: 'retry-within',
+        label: 'retry-within 15s',
+        deadline: 15_000,
         direction: 'up',
         verdict: 'fail',
         emitted: 3,
@@ -46,6 +48,15 @@ describe('checker board verdict', () => {
           'button sim-robust-button-2 emitted 25.00s, noticed 28.50s, delivered 41.00s: 16.00s > 15s (stale)',
         ],
       },
+    ]);
+    expect(v.classes[0]?.findings.map((f) => [f.kind, 'message' in f ? f.message.id : ''])).to.deep.equal([
+      ['misdelivered', 'sim-robust-button-1'],
+      ['misdelivered', 'sim-robust-button-2'],
+    ]);
+    expect(v.classes[0]?.messages.map((m) => [m.id, m.outcome, m.deadline, m.blamed])).to.deep.equal([
+      ['sim-robust-button-1', 'late', 25_020, true],
+      ['sim-robust-button-2', 'late', 40_000, true],
+      ['sim-robust-button-3', 'ok', 55_000, false],
     ]);
     expect(v.checks.map((c) => [c.check, c.verdict])).to.deep.equal([
       ['no-reboot', 'pass'],

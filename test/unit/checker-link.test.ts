@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { firstSettledIn, isDownAt, isSettledAt, linkOf, outagesDuring } from '../../harness/checker/link.js';
+import { prose } from '../../harness/checker/prose.js';
 import { history, s } from './checker-history-builder.js';
 
 const SETTLE = 5000;
@@ -70,7 +71,7 @@ describe('checker link model', () => {
   it('counts a fault that never ended as down to the end, and says so', () => {
     const l = linkOf(history().fault(40, undefined).ops, EPS);
     expect(isDownAt(l, s(1000))).to.equal(true);
-    expect(l.problems[0]).to.match(/wifi-outage started at 40.00s and never ended/);
+    expect(prose(l.problems[0]!)).to.match(/wifi-outage started at 40.00s and never ended/);
   });
 
   it('with ε = 0, the outage start itself is down and the instant before is not', () => {

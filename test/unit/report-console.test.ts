@@ -3,6 +3,8 @@ import { consoleTable } from '../../harness/report/console-table.js';
 import { history, retryWithin } from './checker-history-builder.js';
 import {
   boardResult,
+  classVerdictOf,
+  notReady,
   resultOf,
   robustHistory,
   runOf,
@@ -21,15 +23,9 @@ describe('report: console table', () => {
     history('picow-01').build({ board: 'picow-01' }),
     verdictOf({
       verdict: 'error',
-      reasons: ['board picow-01 never got ready: no hello within 10s'],
+      ...notReady('picow-01', 'no hello within 10s'),
       classes: [],
-      checks: [
-        {
-          check: 'no-hang',
-          verdict: 'error',
-          reasons: ['board picow-01 never got ready: no hello within 10s'],
-        },
-      ],
+      checks: [{ check: 'no-hang', verdict: 'error', ...notReady('picow-01', 'no hello within 10s') }],
     }),
     other,
   );
@@ -93,7 +89,14 @@ describe('report: console table', () => {
       history('b').build({ board: 'b' }),
       verdictOf({
         verdict: 'fail',
-        checks: [{ check: 'no-traceback', verdict: 'fail', reasons: [`Traceback: ${ESC}[2J wiped\r\nline`] }],
+        checks: [
+          {
+            check: 'no-traceback',
+            verdict: 'fail',
+            findings: [],
+            reasons: [`Traceback: ${ESC}[2J wiped\r\nline`],
+          },
+        ],
       }),
       other,
     );
@@ -125,20 +128,16 @@ describe('report: console table', () => {
       verdictOf({
         verdict: 'fail',
         classes: [
-          {
+          classVerdictOf({
             class: 'alarm',
             policy: 'must-deliver',
-            direction: 'up',
+            label: 'must-deliver',
             verdict: 'fail',
             emitted: 14,
             delivered: 0,
             lost: 14,
-            blocked: 0,
-            late: 0,
-            duplicates: 0,
-            latency: null,
             reasons: many,
-          },
+          }),
         ],
       }),
       other,

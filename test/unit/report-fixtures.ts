@@ -1,5 +1,7 @@
 import { check } from '../../harness/checker/check.js';
-import type { BoardVerdict } from '../../harness/checker/verdict.js';
+import type { Unjudged } from '../../harness/checker/findings.js';
+import { proseOf } from '../../harness/checker/prose.js';
+import type { BoardVerdict, ClassVerdict } from '../../harness/checker/verdict.js';
 import type { History } from '../../harness/history/ops.js';
 import type { BoardResult, BoardStatus, RunResult } from '../../harness/report/run-result.js';
 import type { PolicySpec } from '../../harness/spec/policy.js';
@@ -88,7 +90,35 @@ export function runOf(results: BoardResult[]): RunResult {
 
 /** A verdict made by hand, for renderers that must not depend on the checker's wording. */
 export function verdictOf(over: Partial<BoardVerdict> = {}): BoardVerdict {
-  return { verdict: 'pass', classes: [], checks: [], reasons: [], ...over };
+  return { verdict: 'pass', classes: [], checks: [], findings: [], reasons: [], ...over };
+}
+
+/** A class verdict made by hand: one message, delivered, no findings unless given. */
+export function classVerdictOf(over: Partial<ClassVerdict> = {}): ClassVerdict {
+  return {
+    class: 'button',
+    policy: 'retry-within',
+    label: 'retry-within 15s',
+    direction: 'up',
+    verdict: 'pass',
+    emitted: 1,
+    delivered: 1,
+    lost: 0,
+    blocked: 0,
+    late: 0,
+    duplicates: 0,
+    latency: null,
+    findings: [],
+    reasons: [],
+    messages: [],
+    ...over,
+  };
+}
+
+/** The board never got ready: the finding every part of its verdict carries, with its prose. */
+export function notReady(board: string, why: string): { findings: Unjudged[]; reasons: string[] } {
+  const findings: Unjudged[] = [{ kind: 'not-ready', level: 'error', board, why }];
+  return { findings, reasons: proseOf(findings) };
 }
 
 /**

@@ -5,6 +5,8 @@ import { xmlAttr, xmlText } from '../../harness/report/xml.js';
 import { history, retryWithin } from './checker-history-builder.js';
 import {
   boardResult,
+  classVerdictOf,
+  notReady,
   resultOf,
   robustHistory,
   runOf,
@@ -22,21 +24,7 @@ function suitesOf(xml: string): Node[] {
   return ((doc.testsuites as Node).testsuite as Node[]) ?? [];
 }
 
-const cls = (over: Partial<ClassVerdict>): ClassVerdict => ({
-  class: 'button',
-  policy: 'retry-within',
-  direction: 'up',
-  verdict: 'pass',
-  emitted: 1,
-  delivered: 1,
-  lost: 0,
-  blocked: 0,
-  late: 0,
-  duplicates: 0,
-  latency: null,
-  reasons: [],
-  ...over,
-});
+const cls = (over: Partial<ClassVerdict>): ClassVerdict => classVerdictOf(over);
 
 describe('report: junit.xml', () => {
   const wifi = wifiDropScenario();
@@ -47,8 +35,8 @@ describe('report: junit.xml', () => {
     history('picow-01').build({ board: 'picow-01', scenario: 'broker-restart' }),
     verdictOf({
       verdict: 'error',
-      reasons: ['board picow-01 never got ready: no hello within 10s'],
-      classes: [cls({ verdict: 'error', reasons: ['board picow-01 never got ready: no hello within 10s'] })],
+      ...notReady('picow-01', 'no hello within 10s'),
+      classes: [cls({ verdict: 'error', ...notReady('picow-01', 'no hello within 10s') })],
     }),
     other,
   );

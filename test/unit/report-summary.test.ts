@@ -58,6 +58,7 @@ describe('report: summary.json', () => {
         'late',
         'duplicates',
         'latency',
+        'findings',
         'reasons',
       );
     }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { XMLParser } from 'fast-xml-parser';
 import { check } from '../../harness/checker/check.js';
 import type { History } from '../../harness/history/ops.js';
+import { timelineModel } from '../../harness/report/timeline-model.js';
 import { BAND_COLOR, OUTCOME_COLOR, timelineSvg } from '../../harness/report/timeline-svg.js';
 import type { ScenarioSpec } from '../../harness/spec/types.js';
 import { drop, type HistoryBuilder, history, mustDeliver, retryWithin } from './checker-history-builder.js';
@@ -224,5 +225,48 @@ describe('report: timeline SVG', () => {
     const { root } = render(history('b'), spec, { end: 0, duration: 0, drain: 0 });
     expect(all(root, hasClass('msg'))).to.have.length(0);
     expect(all(root, hasClass('verdict'))[0]!.attrs['data-verdict']).to.equal('error');
+  });
+});
+
+describe('report: timeline model from verdict data', () => {
+  const spec = scenarioSpec({ button: retryWithin(15_000) });
+  const built = history('b')
+    .msg('button', 'b-1', 10, { at: [30] })
+    .msg('button', 'b-2', 20, { at: [20.1] })
+    .build({ scenario: spec.name, board: 'b', firmware: 'fw' });
+
+  it('rings what the verdict blames, without reading its text', () => {
+    const v = check(built, spec);
+    // The wording is gone and the blame moved: the timeline follows the data, not the prose.
+    const cv = v.classes[0]!;
+    const edited = {
+      ...v,
+      classes: [
+        {
+          ...cv,
+          reasons: [],
+          messages: cv.messages.map((m) => ({ ...m, blamed: m.id === 'b-2' })),
+        },
+      ],
+    };
+    const row = timelineModel(built, edited, spec).classes[0]!;
+    expect(row.messages.map((m) => [m.id, m.outcome, m.blamed, m.deadline])).to.deep.equal([
+      ['b-1', 'late', false, 25_000],
+      ['b-2', 'ok', true, 35_000],
+    ]);
+    expect(row.policy).to.equal('retry-within 15s');
+    expect(row.counts).to.equal('button (fail): 2 emitted: 2 delivered, 1 late');
+  });
+
+  it('takes labels and deadlines from the verdict, not the scenario', () => {
+    const v = check(built, spec);
+    const relabelled = {
+      ...v,
+      classes: v.classes.map((c) => ({ ...c, label: 'as the checker said', messages: [] })),
+    };
+    const other = scenarioSpec({ button: mustDeliver() });
+    const row = timelineModel(built, relabelled, other).classes[0]!;
+    expect(row.policy).to.equal('as the checker said');
+    expect(row.messages).to.deep.equal([]);
   });
 });

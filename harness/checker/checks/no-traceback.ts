@@ -1,16 +1,19 @@
 import type { Op } from '../../history/ops.js';
-import { at } from '../format.js';
-import { type HealthCheck, outcome } from './check.js';
+import type { CheckFinding } from '../findings.js';
+import { defineCheck, outcome } from './check.js';
 
 /** `no-traceback`: no Python traceback on the console between t = 0 and the end. */
-export const noTraceback: HealthCheck<'no-traceback'> = (_spec, view) => {
-  const failures: string[] = [];
-  view.ops.forEach((op, i) => {
-    if (op.kind !== 'traceback' || op.t < 0 || op.t > view.end) return;
-    failures.push(`Traceback at ${at(op.t)}: ${errorLine(op.line, view.ops, i)}`);
-  });
-  return outcome(failures);
-};
+export const noTraceback = defineCheck<{ check: 'no-traceback' }>({
+  name: 'no-traceback',
+  judge(_spec, view) {
+    const failures: CheckFinding[] = [];
+    view.ops.forEach((op, i) => {
+      if (op.kind !== 'traceback' || op.t < 0 || op.t > view.end) return;
+      failures.push({ kind: 'traceback', level: 'fail', t: op.t, error: errorLine(op.line, view.ops, i) });
+    });
+    return outcome(failures);
+  },
+});
 
 /** A traceback's header says little; the error is the first unindented console line after it. */
 function errorLine(line: string, ops: readonly Op[], i: number): string {

@@ -1,32 +1,54 @@
-import { at } from '../format.js';
-import { type HealthCheck, outcome } from './check.js';
+import type { CheckSpec } from '../../spec/types.js';
+import { defineCheck, outcome } from './check.js';
 import { networkDowns } from './outages.js';
 
 const MINUTE = 60_000;
+
+export interface ReconnectBudgetSpec extends CheckSpec {
+  check: 'reconnect-budget';
+  perMinute: number;
+}
 
 /**
  * `reconnect-budget: N/min`: while the network is down, at most N connection attempts (agent
  * `mqtt connecting`) in any window of one minute. Reboots are not outages here.
  */
-export const reconnectBudget: HealthCheck<'reconnect-budget'> = (spec, view) => {
-  const downs = networkDowns(view.link);
-  const attempts = view.ops
-    .filter((o) => o.kind === 'mqtt' && o.state === 'connecting')
-    .map((o) => o.t)
-    .filter((t) => downs.some((d) => t >= d.start && t < d.end));
-  const worst = busiestMinute(attempts);
-  const budget = `budget ${spec.perMinute}/min`;
-  if (!downs.length) return outcome([], ['no outage in this scenario']);
-  if (worst.count > spec.perMinute) {
-    return outcome([
-      `${worst.count} connection attempts within one minute while the network was down (${at(worst.from)}-${at(worst.to)}), ${budget}`,
-    ]);
-  }
-  return outcome(
-    [],
-    [`at most ${worst.count} connection attempts in a minute while the network was down, ${budget}`],
-  );
-};
+export const reconnectBudget = defineCheck<ReconnectBudgetSpec>({
+  name: 'reconnect-budget',
+  value: {
+    schema: {
+      type: 'string',
+      pattern: '^[0-9]+/min$',
+      'x-expect': 'a rate such as "6/min"',
+      description: 'At most N connection attempts a minute while the network is down.',
+    },
+    example: '6/min',
+    parse: (value) => ({ check: 'reconnect-budget', perMinute: Number.parseInt(String(value), 10) }),
+  },
+  judge(spec, view) {
+    const downs = networkDowns(view.link);
+    const attempts = view.ops
+      .filter((o) => o.kind === 'mqtt' && o.state === 'connecting')
+      .map((o) => o.t)
+      .filter((t) => downs.some((d) => t >= d.start && t < d.end));
+    const worst = busiestMinute(attempts);
+    const perMinute = spec.perMinute;
+    if (!downs.length) return outcome([{ kind: 'no-outage', level: 'info' }]);
+    if (worst.count > perMinute) {
+      return outcome([
+        {
+          kind: 'budget-exceeded',
+          level: 'fail',
+          attempts: worst.count,
+          from: worst.from,
+          to: worst.to,
+          perMinute,
+        },
+      ]);
+    }
+    return outcome([{ kind: 'budget-kept', level: 'info', attempts: worst.count, perMinute }]);
+  },
+});
 
 /** The most attempts in any window [t, t + 1 min). */
 export function busiestMinute(times: readonly number[]): { count: number; from: number; to: number } {

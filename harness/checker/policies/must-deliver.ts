@@ -1,32 +1,71 @@
-import { deliveredLine, undeliveredLine } from '../explain.js';
-import { at } from '../format.js';
+import type { PolicySpec } from '../../spec/policy.js';
+import { duration } from '../../spec/schema-parts.js';
+import { misdelivered, undelivered } from '../explain.js';
+import type { ClassFinding, DeliveryProblem } from '../findings.js';
 import type { Message } from '../messages.js';
-import type { PolicyJudge } from './judge.js';
+import { definePolicy } from './policy.js';
+
+export interface MustDeliverSpec extends PolicySpec {
+  policy: 'must-deliver';
+  exactlyOnce: boolean;
+  ordered: boolean;
+}
 
 /**
  * `must-deliver`: every message arrives at least once by the end; nothing is excused.
  * `exactly-once` fails a second copy; `ordered` fails a first arrival that overtook an earlier emit.
  */
-export const judgeMustDeliver: PolicyJudge<'must-deliver'> = (spec, ctx) => {
-  const failures: string[] = [];
-  const overtook = spec.ordered ? overtaken(ctx.messages) : new Map<Message, Message>();
-  for (const m of ctx.messages) {
-    if (m.copies.length === 0) {
-      failures.push(undeliveredLine(m, ctx.end, ctx.tolerance));
-      continue;
+export const mustDeliver = definePolicy<MustDeliverSpec>({
+  name: 'must-deliver',
+  bare: true,
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['must-deliver'],
+    description: 'Every message arrives at least once by the end of the drain period.',
+    properties: {
+      'must-deliver': { const: true },
+      'exactly-once': { type: 'boolean', description: 'A second copy fails.' },
+      ordered: { type: 'boolean', description: 'First arrivals must follow emit order.' },
+      settle: duration('How long the link must be up before the firmware is expected to have reconnected.'),
+    },
+  },
+  parse: (raw, ms) => ({
+    policy: 'must-deliver',
+    exactlyOnce: raw['exactly-once'] === true,
+    ordered: raw.ordered === true,
+    ...(raw.settle !== undefined && { settle: ms(raw.settle) }),
+  }),
+  label: (spec) =>
+    [
+      'must-deliver',
+      ...(spec.exactlyOnce ? ['exactly once'] : []),
+      ...(spec.ordered ? ['ordered'] : []),
+    ].join(', '),
+  deadline: () => undefined,
+  judge(spec, ctx) {
+    const failures: ClassFinding[] = [];
+    const overtook = spec.ordered ? overtaken(ctx.messages) : new Map<Message, Message>();
+    for (const m of ctx.messages) {
+      if (m.copies.length === 0) {
+        failures.push(undelivered(m, ctx));
+        continue;
+      }
+      const problems: DeliveryProblem[] = [];
+      if (spec.exactlyOnce && m.copies.length > 1)
+        problems.push({ kind: 'copies', copies: m.copies.length, rule: 'exactly-once' });
+      const earlier = overtook.get(m);
+      if (earlier) {
+        problems.push({
+          kind: 'overtook',
+          earlier: { id: earlier.id, emit: earlier.emit, first: earlier.copies[0] as number },
+        });
+      }
+      if (problems.length) failures.push(misdelivered(m, problems, ctx));
     }
-    const problems: string[] = [];
-    if (spec.exactlyOnce && m.copies.length > 1) problems.push(`${m.copies.length} copies (exactly-once)`);
-    const earlier = overtook.get(m);
-    if (earlier) {
-      problems.push(
-        `before ${earlier.id}, emitted earlier at ${at(earlier.emit)} and first delivered ${at(earlier.copies[0] as number)} (out of order)`,
-      );
-    }
-    if (problems.length) failures.push(deliveredLine(m, problems, ctx.tolerance));
-  }
-  return { failures, late: 0, notes: [] };
-};
+    return { failures, late: 0, notes: [] };
+  },
+});
 
 /** For each message that arrived first before an earlier-emitted one: the earliest such one. */
 function overtaken(messages: readonly Message[]): Map<Message, Message> {

@@ -1,0 +1,168 @@
+import type { NoRouteReason, OpOf } from '../history/ops.js';
+import type { Message } from './messages.js';
+
+/**
+ * Verdicts as data: every line a verdict gives is a finding first, with typed fields, and
+ * `prose.ts` turns each into its one line of text. Times are ms from t = 0, spans in ms.
+ * `level`: `fail` and `error` decide the verdict of the part that carries the finding; `info`
+ * only explains.
+ */
+export type Level = 'fail' | 'error' | 'info';
+
+/** What became of one message, as the timeline colours it; `broker`: the broker lost a command. */
+export type Outcome = 'ok' | 'late' | 'duplicate' | 'lost' | 'broker' | 'blocked' | 'dropped' | 'unknown';
+
+/** Where a command was lost, from what the broker did with it: who lost it is the point. */
+export type CommandFate =
+  /** The broker lost it (its session or queue wiped by a restart-clean), with its reason. */
+  | { at: 'broker'; why: string }
+  /** The broker had nowhere to put it. */
+  | { at: 'no-route'; why: NoRouteReason }
+  /** Queued in the board's session, never collected. */
+  | { at: 'session' }
+  /** Sent to the board's connection, never received. */
+  | { at: 'connection' }
+  /** The broker's side is not known (an external broker). */
+  | { at: 'unknown' };
+
+/** Why a delivered message fails its policy; `age` is from the emit to the copy. */
+export type DeliveryProblem =
+  /** retry-within: a copy after the deadline (`first`: the first copy was). */
+  | { kind: 'stale'; copy: number; age: number; within: number; first: boolean }
+  /** drop with max-age: a copy older than that. */
+  | { kind: 'too-old'; copy: number; age: number; maxAge: number }
+  /** More copies than the policy allows. */
+  | { kind: 'copies'; copies: number; rule: 'exactly-once' | 'duplicates forbidden' }
+  /** Its first copy arrived before that of an earlier emit. */
+  | { kind: 'overtook'; earlier: { id: string; emit: number; first: number } };
+
+interface MessageFinding {
+  message: Message;
+  /** The app noticed it later than ε after the emit (a blocked firmware shows here). */
+  noticedLate: boolean;
+  /** Outages overlapping the emit up to its first copy (the emit alone when none arrived). */
+  faults: string[];
+}
+
+/** A command's number as a resuming client names it; `epoch` only when the class spans several. */
+interface SeqName {
+  seq: number;
+  epoch?: number;
+}
+
+export type ClassFinding =
+  | Unjudged
+  | (MessageFinding & { kind: 'misdelivered'; level: 'fail'; problems: DeliveryProblem[] })
+  | (MessageFinding & {
+      kind: 'undelivered';
+      level: 'fail';
+      outcome: Outcome;
+      /** Down traffic: what the broker did with it. */
+      command?: CommandFate;
+      /** The end of judging: a copy after it was not counted. */
+      end: number;
+      /** drop: it was emitted on a link settled since then. */
+      upSince?: number;
+      /** retry-within: the link was settled at `t`, within the deadline. */
+      settled?: { t: number; within: number };
+    })
+  | {
+      kind: 'excused';
+      level: 'info';
+      ids: string[];
+      settle: number;
+      /** retry-within's D: the link was never settled within it; absent: emitted while down (drop). */
+      within?: number;
+    }
+  | { kind: 'no-policy'; level: 'error'; cls: string; emitted: number }
+  | { kind: 'no-emits'; level: 'error'; cls: string }
+  | { kind: 'policy-failed'; level: 'error'; policy: string; error: string }
+  | { kind: 'unknown-id'; level: 'fail'; cls: string; id: string; copies: number[] }
+  | { kind: 'duplicates'; level: 'info'; extra: number; messages: Array<{ id: string; copies: number }> }
+  | (SeqName & { kind: 'duplicate-seq'; level: 'info'; cls: string; copies: number[] })
+  | {
+      kind: 'clock';
+      level: 'info';
+      message: Message;
+      /** `before-emit`: delivered before its emit; `noticed`/`accepted`: that came > ε after the delivery. */
+      what: 'before-emit' | 'noticed' | 'accepted';
+      /** The emit, noticed or accepted time. */
+      t: number;
+      delivered: number;
+      tolerance: number;
+    }
+  | { kind: 'emitted-again'; level: 'info'; cls: string; id: string; t: number }
+  | { kind: 'other-class'; level: 'info'; cls: string; id: string; t: number; as: string }
+  | {
+      kind: 'seq-gap';
+      level: 'info';
+      cls: string;
+      from: number;
+      to: number;
+      epoch?: number;
+      /** Emit times of the first and last missing command. */
+      sent: { from: number; to: number };
+      faults: string[];
+      /** The missing commands, with where each was lost (absent: unknown). */
+      messages: Array<{ id: string; seq: number; command?: CommandFate }>;
+    }
+  | (SeqName & {
+      kind: 'seq-order';
+      level: 'info';
+      cls: string;
+      received: number;
+      before: { seq: number; received: number };
+    });
+
+export type CheckFinding =
+  | Unjudged
+  | { kind: 'hung'; level: 'fail'; t: number; silentMs: number }
+  | {
+      kind: 'rebooted';
+      level: 'fail';
+      t: number;
+      reason: OpOf<'boot'>['reason'];
+      boot?: string | number;
+      line?: string;
+    }
+  | { kind: 'traceback'; level: 'fail'; t: number; error: string }
+  | { kind: 'no-outage'; level: 'info' }
+  | { kind: 'budget-exceeded'; level: 'fail'; attempts: number; from: number; to: number; perMinute: number }
+  | { kind: 'budget-kept'; level: 'info'; attempts: number; perMinute: number }
+  | { kind: 'outage-unended'; level: 'error'; faults: string[]; start: number }
+  | { kind: 'survived'; level: 'info'; faults: string[]; start: number; end: number }
+  | { kind: 'reconnected-late'; level: 'fail'; faults: string[]; end: number; back: number; within: number }
+  | { kind: 'never-reconnected'; level: 'fail'; faults: string[]; end: number }
+  | { kind: 'reboot-never-reconnected'; level: 'fail'; start: number }
+  | { kind: 'slowest-reconnect'; level: 'info'; faults: string[]; end: number; after: number }
+  | { kind: 'check-failed'; level: 'error'; error: string };
+
+/** What the history leaves unclear about the link. */
+export type LinkProblem =
+  | { kind: 'fault-without-start'; level: 'error'; fault: string; t: number }
+  | { kind: 'fault-never-ended'; level: 'error'; fault: string; start: number };
+
+/** Why a whole board could not be judged; every class and check then carries it too. */
+export type Unjudged =
+  | { kind: 'not-ready'; level: 'error'; board: string; why: string }
+  | { kind: 'empty-history'; level: 'error'; board: string }
+  | { kind: 'checker-failed'; level: 'error'; error: string };
+
+export type BoardFinding =
+  | LinkProblem
+  | Unjudged
+  | { kind: 'runner-error'; level: 'error'; t: number; msg: string }
+  | { kind: 'agent-error'; level: 'info'; t: number; msg: string }
+  | { kind: 'reboot-not-back'; level: 'fail'; start: number }
+  | { kind: 'reboot-no-boot'; level: 'error'; start: number }
+  | { kind: 'nothing-to-judge'; level: 'error' };
+
+export type Finding = ClassFinding | CheckFinding | BoardFinding;
+export type FindingKind = Finding['kind'];
+
+/** Does this finding name that message as failing? */
+export function blames(f: Finding, id: string): boolean {
+  if (f.level === 'info') return false;
+  if ('message' in f) return f.message.id === id;
+  return f.kind === 'unknown-id' && f.id === id;
+}

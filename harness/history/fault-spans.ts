@@ -1,0 +1,82 @@
+import type { Op, OpOf } from './ops.js';
+
+/**
+ * A restart lasts until the board is connected again, not until its end op. Histories written
+ * before ops carried their effect name the kind instead.
+ */
+function isRestart(op: OpOf<'fault'>): boolean {
+  return op.effect === 'restart' || (op.effect === undefined && op.fault === 'reboot');
+}
+
+/** One fault as it really happened on the board: its start op paired with its end. */
+export interface FaultSpan {
+  fault: string;
+  /** ms from t = 0. */
+  start: number;
+  /** Undefined: it never ended (a reboot: the board never reported `mqtt connected` again). */
+  end?: number;
+  /** A reboot: from its start until the agent's next `mqtt connected`, whatever its end op says. */
+  reboot: boolean;
+  startOp: OpOf<'fault'>;
+  /** The end op (never set for a reboot). */
+  endOp?: OpOf<'fault'>;
+}
+
+export interface FaultSpans {
+  /**
+   * Closed spans in the order they ended, then the open ones grouped by fault name (names in
+   * order of their first start), then reboots in start order.
+   */
+  spans: FaultSpan[];
+  /** End ops with no start to pair with, in time order. */
+  orphanEnds: OpOf<'fault'>[];
+}
+
+/**
+ * Pairs one board's fault start/end ops (sorted by time): by name, first in first out. The one
+ * place that does: the checker's link, the timeline's bands and the Allure steps all read it.
+ */
+export function faultSpans(ops: readonly Op[]): FaultSpans {
+  const spans: FaultSpan[] = [];
+  const reboots: FaultSpan[] = [];
+  const orphanEnds: OpOf<'fault'>[] = [];
+  const open = new Map<string, OpOf<'fault'>[]>();
+  ops.forEach((op, i) => {
+    if (op.kind !== 'fault') return;
+    if (isRestart(op)) {
+      if (op.phase !== 'start') return;
+      const back = ops.slice(i + 1).find((o) => o.kind === 'mqtt' && o.state === 'connected' && o.t > op.t);
+      reboots.push({
+        fault: op.fault,
+        start: op.t,
+        ...(back && { end: back.t }),
+        reboot: true,
+        startOp: op,
+      });
+      return;
+    }
+    const starts = open.get(op.fault) ?? [];
+    if (op.phase === 'start') {
+      starts.push(op);
+      open.set(op.fault, starts);
+      return;
+    }
+    const start = starts.shift();
+    if (!start) orphanEnds.push(op);
+    else spans.push({ fault: op.fault, start: start.t, end: op.t, reboot: false, startOp: start, endOp: op });
+  });
+  for (const starts of open.values())
+    for (const s of starts) spans.push({ fault: s.fault, start: s.t, reboot: false, startOp: s });
+  return { spans: [...spans, ...reboots], orphanEnds };
+}
+
+/**
+ * When a run's judging ends, in ms: max(duration, the last fault end) + drain. A fault end is
+ * an end op or a reboot's reconnect; faults that never ended do not count.
+ */
+export function judgedEnd(ops: readonly Op[], duration: number, drain: number): number {
+  let last = 0;
+  for (const op of ops) if (op.kind === 'fault' && op.phase === 'end') last = Math.max(last, op.t);
+  for (const s of faultSpans(ops).spans) if (s.end !== undefined) last = Math.max(last, s.end);
+  return Math.max(duration, last) + drain;
+}
