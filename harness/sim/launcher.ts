@@ -25,9 +25,12 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** Option overrides (a scenario's `models:` key) over the board's own. */
   options?: Record<string, ModelOptionValue>;
+  /** How long the board process may take to say it is ready, in ms (default 20 s; tests). */
+  readyTimeoutMs?: number;
 }
 
 const READY_MS = 20_000;
+/** SIGTERM, then SIGKILL after STOP_MS; after as long again stop() gives up waiting. */
 const STOP_MS = 2_000;
 
 /** Starts one virtual board: a PTY pair and, on its device end, a board process. */
@@ -60,12 +63,14 @@ export async function startVirtualBoard(board: BoardSpec, opts: StartOptions): P
     throw err;
   }
   const log = opts.log ?? (() => {});
+  // Kept for the process's life: an unheard `error` would take the harness down.
+  child.on('error', (err) => log(`[${board.id}] board process error: ${err.message}`));
   for (const out of [child.stdout, child.stderr])
     if (out) createInterface({ input: out }).on('line', (line) => log(`[${board.id}] ${line}`));
   const stop = once(() => stopBoard(child, pty));
 
   try {
-    await ready(child, board.id);
+    await ready(child, board.id, opts.readyTimeoutMs ?? READY_MS);
   } catch (err) {
     await stop();
     throw err;
@@ -84,22 +89,39 @@ function entry(): { command: string; args: string[] } {
   return { command: process.execPath, args: [...loader, file] };
 }
 
-function ready(child: ChildProcess, id: string): Promise<void> {
+/** The part of a ChildProcess that starting and stopping a board uses (tests pass a fake). */
+export type BoardProcess = Pick<ChildProcess, 'once' | 'off' | 'kill' | 'pid' | 'exitCode' | 'signalCode'>;
+
+/**
+ * Resolves on the board's `{ ready: true }` message; rejects on a timeout (ms), an error, an
+ * exit or another message. Removes only its own listeners, whenever it settles: a ready that
+ * comes late must not take away the `exit` listener stop() waits on.
+ */
+export function ready(child: BoardProcess, id: string, timeoutMs: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const fail = (why: string) => {
+    const done = () => {
       clearTimeout(timer);
+      child.off('error', onError);
+      child.off('exit', onExit);
+      child.off('message', onMessage);
+    };
+    const fail = (why: string) => {
+      done();
       reject(new HilError('HIL_E_BOARD', `virtual board "${id}" did not start: ${why}`));
     };
-    const timer = setTimeout(() => fail(`no ready signal within ${READY_MS} ms`), READY_MS);
-    child.once('error', (err) => fail(err.message));
-    child.once('exit', (code, signal) => fail(`process exited (${signal ?? code}); see its log`));
-    child.once('message', (msg) => {
-      if ((msg as { ready?: unknown }).ready !== true)
+    const onError = (err: Error) => fail(err.message);
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      fail(`process exited (${signal ?? code}); see its log`);
+    const onMessage = (msg: unknown) => {
+      if ((msg as { ready?: unknown } | null)?.ready !== true)
         return fail(`unexpected message ${JSON.stringify(msg)}`);
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
+      done();
       resolve();
-    });
+    };
+    const timer = setTimeout(() => fail(`no ready signal within ${timeoutMs} ms`), timeoutMs);
+    child.once('error', onError);
+    child.once('exit', onExit);
+    child.once('message', onMessage);
   });
 }
 
@@ -111,16 +133,26 @@ async function stopBoard(child: ChildProcess, pty: PtyPair): Promise<void> {
   }
 }
 
-/** SIGTERM, then SIGKILL if it lingers; resolves once the process is gone. */
-function ended(child: ChildProcess): Promise<void> {
+/**
+ * SIGTERM, then SIGKILL after `stopMs`; resolves once the process is gone, or `stopMs` after the
+ * SIGKILL whatever happened: a stop must never hang.
+ */
+export function ended(child: BoardProcess, stopMs = STOP_MS): Promise<void> {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null)
     return Promise.resolve();
   return new Promise<void>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_MS);
-    child.once('exit', () => {
-      clearTimeout(timer);
+    let giveUp: NodeJS.Timeout | undefined;
+    const finish = () => {
+      clearTimeout(kill);
+      clearTimeout(giveUp);
+      child.off('exit', finish);
       resolve();
-    });
+    };
+    const kill = setTimeout(() => {
+      child.kill('SIGKILL');
+      giveUp = setTimeout(finish, stopMs);
+    }, stopMs);
+    child.once('exit', finish);
     child.kill('SIGTERM');
   });
 }
