@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { openPtyPair, type PtyPair } from '../board/pty-pair.js';
+import { openPtyPair } from '../board/pty-pair.js';
 import { HilError } from '../spec/errors.js';
-import type { BoardSpec } from '../spec/types.js';
+import type { BoardSpec, VirtualSpec } from '../spec/types.js';
 import { isModelName, type ModelOptionValue, modelOptions } from './model-options.js';
 import { optionProblems } from './options-check.js';
 import type { VirtualBoardSpec } from './virtual-board.js';
@@ -16,6 +16,8 @@ export interface VirtualBoardHandle {
   pid: number;
   /** Ends the board process and the PTY pair; safe to call twice. */
   stop(): Promise<void>;
+  /** Stops the board process and starts a new one on the same PTY: a power cycle (a new boot). */
+  restart(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -33,50 +35,86 @@ const READY_MS = 20_000;
 /** SIGTERM, then SIGKILL after STOP_MS; after as long again stop() gives up waiting. */
 const STOP_MS = 2_000;
 
-/** Starts one virtual board: a PTY pair and, on its device end, a board process. */
-export async function startVirtualBoard(board: BoardSpec, opts: StartOptions): Promise<VirtualBoardHandle> {
-  const v = board.virtual;
-  if (!v) throw new HilError('HIL_E_CONFIG', `board "${board.id}" is not virtual: it has no \`virtual\` key`);
-  const model = v.model;
+/** What the launcher needs of a board. */
+export type VirtualBoardOf = Pick<BoardSpec, 'id' | 'firmware' | 'baud'>;
+
+/**
+ * Starts one virtual board: a PTY pair and, on its device end, a board process of `virtual`'s
+ * model. HIL_E_CONFIG for an unknown model or a bad option (before any PTY is made),
+ * HIL_E_BOARD when the process does not say it is ready in time.
+ */
+export async function startVirtualBoard(
+  board: VirtualBoardOf,
+  virtual: VirtualSpec,
+  opts: StartOptions,
+): Promise<VirtualBoardHandle> {
+  const model = virtual.model;
   if (!isModelName(model))
     throw new HilError('HIL_E_CONFIG', `board "${board.id}": no virtual model "${model}"`);
-  const options = modelOptions(model, v.options, opts.options);
+  const options = modelOptions(model, virtual.options, opts.options);
   const problems = optionProblems(model, options);
   if (problems.length > 0) throw new HilError('HIL_E_CONFIG', `board "${board.id}": ${problems.join('; ')}`);
 
   const pty = await openPtyPair();
+  const spec: VirtualBoardSpec = {
+    board: board.id,
+    fw: board.firmware,
+    model,
+    options,
+    broker: opts.broker,
+    device: pty.device,
+    baud: board.baud,
+  };
+  const log = opts.log ?? (() => {});
+  const readyMs = opts.readyTimeoutMs ?? READY_MS;
   let child: ChildProcess;
   try {
-    const spec: VirtualBoardSpec = {
-      board: board.id,
-      fw: board.firmware,
-      model,
-      options,
-      broker: opts.broker,
-      device: pty.device,
-      baud: board.baud,
-    };
-    const { command, args } = entry();
-    child = spawn(command, [...args, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    child = spawnBoard(spec, log);
   } catch (err) {
     await pty.close();
     throw err;
   }
-  const log = opts.log ?? (() => {});
-  // Kept for the process's life: an unheard `error` would take the harness down.
-  child.on('error', (err) => log(`[${board.id}] board process error: ${err.message}`));
-  for (const out of [child.stdout, child.stderr])
-    if (out) createInterface({ input: out }).on('line', (line) => log(`[${board.id}] ${line}`));
-  const stop = once(() => stopBoard(child, pty));
+  const stop = once(async () => {
+    try {
+      await ended(child);
+    } finally {
+      await pty.close();
+    }
+  });
+  const started = async () => {
+    try {
+      await ready(child, board.id, readyMs);
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+    child.on('exit', (code, signal) => log(`[${board.id}] board process exited (${signal ?? code})`));
+  };
+  await started();
+  return {
+    path: pty.host,
+    get pid() {
+      return child.pid as number;
+    },
+    stop,
+    restart: async () => {
+      // The PTY pair stays: the host end keeps its port open, as across a real power cycle.
+      await ended(child);
+      child = spawnBoard(spec, log);
+      await started();
+    },
+  };
+}
 
-  try {
-    await ready(child, board.id, opts.readyTimeoutMs ?? READY_MS);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  child.on('exit', (code, signal) => log(`[${board.id}] board process exited (${signal ?? code})`));
-  return { path: pty.host, pid: child.pid as number, stop };
+/** One board process on the device end of the PTY pair, its output going to `log`. */
+function spawnBoard(spec: VirtualBoardSpec, log: (line: string) => void): ChildProcess {
+  const { command, args } = entry();
+  const child = spawn(command, [...args, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  // Kept for the process's life: an unheard `error` would take the harness down.
+  child.on('error', (err) => log(`[${spec.board}] board process error: ${err.message}`));
+  for (const out of [child.stdout, child.stderr])
+    if (out) createInterface({ input: out }).on('line', (line) => log(`[${spec.board}] ${line}`));
+  return child;
 }
 
 /** The board process's command: the .ts entry through tsx, or the built .js. */
@@ -123,14 +161,6 @@ export function ready(child: BoardProcess, id: string, timeoutMs: number): Promi
     child.once('exit', onExit);
     child.once('message', onMessage);
   });
-}
-
-async function stopBoard(child: ChildProcess, pty: PtyPair): Promise<void> {
-  try {
-    await ended(child);
-  } finally {
-    await pty.close();
-  }
 }
 
 /**
