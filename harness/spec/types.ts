@@ -12,8 +12,6 @@ export interface HostPort {
   port: number;
 }
 
-export type SerialSpec = { path: string } | { vid: string; pid: string; serialNumber?: string };
-
 export type WifiMethod =
   | { kind: 'agent' }
   | { kind: 'proxy' }
