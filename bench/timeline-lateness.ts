@@ -26,6 +26,7 @@ const boards: BoardSpec[] = Array.from({ length: n }, (_, i) => {
   const model = MODEL_NAMES[i % MODEL_NAMES.length]!;
   return {
     id: `bench-${model}-${i}`,
+    transport: { kind: 'virtual', model, options: { ...MODEL_DEFAULTS[model] } },
     firmware: `virtual-${model}`,
     tags: [],
     reset: { kind: 'none' },

@@ -1,39 +1,58 @@
-import { type BoardSpec, DEFAULT_BAUD } from '../spec/types.js';
+import { DEFAULT_BAUD } from '../spec/types.js';
 import { LineLink, type LineLinkOptions } from './line-link.js';
 import { closeSerialPort, openSerialPort } from './serial-port.js';
-import { BoardSession, type BoardSessionOptions } from './session.js';
-import { resolveSerialPath, type UsbScanOptions } from './usb-ports.js';
+import type { BoardConsole, ConsolePort } from './transport.js';
 
-export interface OpenBoardOptions extends Omit<LineLinkOptions, 'board' | 'close'> {
-  /** Port to open instead of the board's `serial` entry (a virtual board's PTY). */
-  path?: string;
-  /** Where USB devices are looked up (tests). */
-  scan?: UsbScanOptions;
+export interface SerialConsoleOptions {
+  /** Board id, named in every error. */
+  board: string;
+  /** Default 115200. */
+  baud?: number;
+  /** What else `stop()` ends (a board process, a PTY pair); the port itself is closed by its opener. */
+  stop?: () => Promise<void>;
+  restart?: () => Promise<void>;
 }
 
-/** Opens a serial port by path (a PTY, a device node) with a line link on it. */
-export async function openSerialLink(
+/**
+ * A console on a serial path (a device node, a by-id link, a PTY): every transport that ends
+ * in one builds its console with this.
+ */
+export function serialConsole(path: string, opts: SerialConsoleOptions): BoardConsole {
+  const { board, baud = DEFAULT_BAUD, stop, restart } = opts;
+  let stopping: Promise<void> | undefined;
+  return {
+    path,
+    open: () => openSerialConsole(path, { board, baud }),
+    ...(restart && { restart }),
+    stop: () => {
+      stopping ??= stop ? stop() : Promise.resolve();
+      return stopping;
+    },
+  };
+}
+
+/** Opens a serial port by path as a console port; errors say which board and what to do. */
+export async function openSerialConsole(
   path: string,
-  opts: Omit<LineLinkOptions, 'close'> & { board: string; baud?: number },
+  opts: { board: string; baud: number },
+): Promise<ConsolePort> {
+  const port = await openSerialPort(path, opts);
+  return {
+    stream: port,
+    set: (flags, cb) => port.set(flags, (err) => cb(err ?? null)),
+    close: () => closeSerialPort(port),
+  };
+}
+
+/** A line link on an open console; closing the link closes the port. */
+export function linkOn(port: ConsolePort, opts: Omit<LineLinkOptions, 'close'> = {}): LineLink {
+  return new LineLink(port.stream, { ...opts, close: () => port.close() });
+}
+
+/** Opens a board's console and puts a line link on it. */
+export async function openConsoleLink(
+  console: BoardConsole,
+  opts: Omit<LineLinkOptions, 'close'> = {},
 ): Promise<LineLink> {
-  const { baud, ...linkOpts } = opts;
-  const port = await openSerialPort(path, { board: opts.board, baud: baud ?? DEFAULT_BAUD });
-  return new LineLink(port, { ...linkOpts, close: () => closeSerialPort(port) });
-}
-
-/** The outermost layer: finds and opens a board's serial port and puts a line link on it. */
-export async function openBoardLink(board: BoardSpec, opts: OpenBoardOptions = {}): Promise<LineLink> {
-  const { path: given, scan, ...linkOpts } = opts;
-  const path = given ?? (await resolveSerialPath(board, scan));
-  return openSerialLink(path, { ...linkOpts, board: board.id, baud: board.baud });
-}
-
-/** Opens a board's port and starts a session on it (no hello yet). */
-export async function openBoardSession(
-  board: BoardSpec,
-  opts: OpenBoardOptions & BoardSessionOptions = {},
-): Promise<BoardSession> {
-  const { run, helloTimeout, helloRetry, idleProbe, hungAfter, ...open } = opts;
-  const link = await openBoardLink(board, open);
-  return new BoardSession(link, { run, helloTimeout, helloRetry, idleProbe, hungAfter });
+  return linkOn(await console.open(), opts);
 }

@@ -1,7 +1,13 @@
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { HilError } from '../spec/errors.js';
-import type { SerialSpec } from '../spec/types.js';
+
+/** A board's USB identity in boards.yml: hex ids, compared case-insensitively. */
+export interface UsbIdentity {
+  vid: string;
+  pid: string;
+  serialNumber?: string;
+}
 
 /** A USB serial device present on this host. */
 export interface UsbSerialDevice {
@@ -97,10 +103,7 @@ async function byIdLinks(dev: string): Promise<Map<string, string>> {
 }
 
 /** Does this device match a USB identity from boards.yml (hex compared case-insensitively)? */
-export function matchesUsb(
-  d: UsbSerialDevice,
-  s: { vid: string; pid: string; serialNumber?: string },
-): boolean {
+export function matchesUsb(d: UsbSerialDevice, s: UsbIdentity): boolean {
   return (
     d.vid === s.vid.toLowerCase() &&
     d.pid === s.pid.toLowerCase() &&
@@ -108,26 +111,15 @@ export function matchesUsb(
   );
 }
 
-export function describeSerial(s: SerialSpec): string {
-  if ('path' in s) return s.path;
+export function describeUsb(s: UsbIdentity): string {
   return `usb ${s.vid}:${s.pid}${s.serialNumber ? ` serial ${s.serialNumber}` : ''}`;
 }
 
 /**
- * The path to open for a board's `serial` entry: a path as given, a USB identity looked up
- * among the devices present (the by-id link when there is one, as it survives re-plugging).
+ * The path to open for a board's USB identity, looked up among the devices present: the by-id
+ * link when there is one, as it survives re-plugging. HIL_E_SERIAL when none or several match.
  */
-export async function resolveSerialPath(
-  board: { id: string; serial?: SerialSpec },
-  opts: UsbScanOptions = {},
-): Promise<string> {
-  const s = board.serial;
-  if (!s)
-    throw new HilError(
-      'HIL_E_SERIAL',
-      `board ${board.id} has no serial port (a virtual board gets its PTY from its launcher)`,
-    );
-  if ('path' in s) return s.path;
+export async function findUsbPath(board: string, s: UsbIdentity, opts: UsbScanOptions = {}): Promise<string> {
   const present = await listUsbSerial(opts);
   const hits = present.filter((d) => matchesUsb(d, s));
   if (hits.length === 1) {
@@ -140,10 +132,10 @@ export async function resolveSerialPath(
   if (hits.length === 0)
     throw new HilError(
       'HIL_E_SERIAL',
-      `board ${board.id}: no ${describeSerial(s)} is plugged in (${seen}); plug it in or fix boards.yml (\`hil boards --scan\` prints entries to paste)`,
+      `board ${board}: no ${describeUsb(s)} is plugged in (${seen}); plug it in or fix boards.yml (\`hil boards --scan\` prints entries to paste)`,
     );
   throw new HilError(
     'HIL_E_SERIAL',
-    `board ${board.id}: ${hits.length} devices match ${describeSerial(s)} (${hits.map((d) => d.path).join(', ')}); add serialNumber to tell them apart`,
+    `board ${board}: ${hits.length} devices match ${describeUsb(s)} (${hits.map((d) => d.path).join(', ')}); add serialNumber to tell them apart`,
   );
 }

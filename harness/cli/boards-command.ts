@@ -1,17 +1,12 @@
 import { existsSync } from 'node:fs';
-import { openBoardSession, openSerialLink } from '../board/open-board.js';
 import { BoardSession } from '../board/session.js';
-import {
-  describeSerial,
-  listUsbSerial,
-  matchesUsb,
-  type UsbScanOptions,
-  type UsbSerialDevice,
-} from '../board/usb-ports.js';
+import type { BoardConsole } from '../board/transport.js';
+import { listUsbSerial, type UsbScanOptions, type UsbSerialDevice } from '../board/usb-ports.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { loadBoards } from '../config/load-boards.js';
 import { EXIT } from '../spec/errors.js';
 import type { BoardSpec, HostPort, RackSpec } from '../spec/types.js';
+import { describeBoard, openBoardLink, transportOf } from '../transports/open.js';
 
 export interface BoardsOptions {
   /** Rack file (default boards.yml). */
@@ -27,8 +22,6 @@ export interface BoardsOptions {
   /** Where USB devices are looked up (tests). */
   usb?: UsbScanOptions;
 }
-
-type Launcher = typeof import('../sim/launcher.js');
 
 /**
  * `hil boards`: the rack as a table; `--probe` says hello to every board at once;
@@ -53,7 +46,7 @@ export async function boardsCommand(opts: BoardsOptions): Promise<number> {
     const head = ['ID', 'PORT', 'FIRMWARE', 'TAGS', 'STATUS', ...(probes ? ['PROBE'] : [])];
     const rows = rack.boards.map((b, i) => [
       b.id,
-      portOf(b),
+      describeBoard(b),
       b.firmware || '-',
       b.tags.join(',') || '-',
       b.status,
@@ -73,11 +66,6 @@ export async function boardsCommand(opts: BoardsOptions): Promise<number> {
   return code;
 }
 
-function portOf(b: BoardSpec): string {
-  if (b.virtual) return `virtual PTY (${b.virtual.model})`;
-  return b.serial ? describeSerial(b.serial) : '-';
-}
-
 interface ProbeResult {
   ok: boolean;
   text: string;
@@ -88,17 +76,15 @@ async function probe(board: BoardSpec, rack: RackSpec, opts: BoardsOptions): Pro
   const timeout = opts.probeTimeout ?? 10_000;
   const started = performance.now();
   let session: BoardSession | undefined;
-  let stopVirtual: (() => Promise<void>) | undefined;
+  let opened: BoardConsole | undefined;
   try {
-    if (board.virtual) {
-      const launcher = await loadLauncher();
-      const vb = await launcher.startVirtualBoard(board, { broker: brokerOf(rack) });
-      stopVirtual = () => vb.stop();
-      const link = await openSerialLink(vb.path, { board: board.id, baud: board.baud });
-      session = new BoardSession(link, { run: 'probe', idleProbe: 0 });
-    } else {
-      session = await openBoardSession(board, { run: 'probe', idleProbe: 0 });
-    }
+    // A virtual board's client is pointed at the broker itself: a probe makes no proxy.
+    const { board: found, link } = await openBoardLink(board, {
+      broker: brokerOf(rack),
+      ...(opts.usb && { usb: opts.usb }),
+    });
+    opened = found;
+    session = new BoardSession(link, { run: 'probe', idleProbe: 0 });
     const { event } = await session.hello(timeout);
     const ms = Math.round(performance.now() - started);
     const other = event.board && event.board !== board.id ? `, agent says board ${event.board}` : '';
@@ -112,16 +98,7 @@ async function probe(board: BoardSpec, rack: RackSpec, opts: BoardsOptions): Pro
     return { ok: false, text: `FAILED: ${msg.replace(new RegExp(`^(board )?${board.id}: `), '')}` };
   } finally {
     await session?.close().catch(() => {});
-    await stopVirtual?.().catch(() => {});
-  }
-}
-
-async function loadLauncher(): Promise<Launcher> {
-  // Loaded on demand: a rack of real boards never needs the simulator.
-  try {
-    return await import('../sim/launcher.js');
-  } catch (e) {
-    throw new Error(`cannot load the virtual board launcher: ${(e as Error).message}`);
+    await opened?.stop().catch(() => {});
   }
 }
 
@@ -159,11 +136,7 @@ export function scanEntries(devices: UsbSerialDevice[], rack?: RackSpec): string
   let n = 1;
   const lines = [`# ${devices.length} USB serial device(s) present; paste under \`boards:\` in boards.yml`];
   for (const d of devices) {
-    const known = rack?.boards.find(
-      (b) =>
-        b.serial &&
-        ('path' in b.serial ? b.serial.path === d.path || b.serial.path === d.byId : matchesUsb(d, b.serial)),
-    );
+    const known = rack?.boards.find((b) => transportOf(b).usesDevice?.(b.transport, d));
     const what = [d.product, d.manufacturer && `by ${d.manufacturer}`].filter(Boolean).join(' ');
     const where = `${what || 'USB serial device'} at ${d.path}`;
     if (known) {

@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
-import { resolveSerialPath } from '../board/usb-ports.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { loadBoards } from '../config/load-boards.js';
 import { type DeployOptions, deploy, fileSpec } from '../deploy/deploy.js';
 import { EXIT, HilError } from '../spec/errors.js';
+import { openBoard, transportOf } from '../transports/open.js';
 
 export interface DeployCommandOptions {
   /** Rack file (default boards.yml). */
@@ -15,7 +15,7 @@ export interface DeployCommandOptions {
   out?: NodeJS.WritableStream;
   err?: NodeJS.WritableStream;
   /** Passed on to deploy() (timeouts, raw-paste). */
-  deploy?: Omit<DeployOptions, 'board' | 'baud' | 'log'>;
+  deploy?: Omit<DeployOptions, 'board' | 'log'>;
 }
 
 /** `hil deploy --board ID FILE ...`: exit 0 deployed, 2 bad input, 3 the board or its port failed. */
@@ -38,8 +38,12 @@ export async function deployCommand(opts: DeployCommandOptions): Promise<number>
       EXIT.badInput,
       `no board "${opts.board}" in ${opts.boards} (boards: ${rack.boards.map((b) => b.id).join(', ') || 'none'})`,
     );
-  if (board.virtual)
-    return fail(EXIT.badInput, `board "${board.id}" is virtual: it runs no MicroPython to deploy to`);
+  const transport = transportOf(board);
+  if (!transport.rawRepl)
+    return fail(
+      EXIT.badInput,
+      `board "${board.id}" is ${transport.label}: it runs no MicroPython to deploy to`,
+    );
   if (!opts.files.length) return fail(EXIT.badInput, 'give at least one FILE (FILE or FILE:REMOTE)');
   const files = opts.files.map(fileSpec);
   for (const f of files) {
@@ -48,14 +52,18 @@ export async function deployCommand(opts: DeployCommandOptions): Promise<number>
   }
 
   try {
-    const path = await resolveSerialPath(board);
-    out.write(`deploying to ${board.id} at ${path}\n`);
-    const r = await deploy(path, files, {
-      ...opts.deploy,
-      board: board.id,
-      baud: board.baud,
-      log: (line) => out.write(`  ${line}\n`),
-    });
+    const opened = await openBoard(board);
+    let r: Awaited<ReturnType<typeof deploy>>;
+    try {
+      out.write(`deploying to ${board.id} at ${opened.path}\n`);
+      r = await deploy(opened, files, {
+        ...opts.deploy,
+        board: board.id,
+        log: (line) => out.write(`  ${line}\n`),
+      });
+    } finally {
+      await opened.stop();
+    }
     const bytes = r.files.reduce((n, f) => n + f.bytes, 0);
     out.write(
       `deployed ${r.files.length} file(s), ${bytes} bytes, in ${(r.ms / 1000).toFixed(1)} s (${r.rawPaste ? 'raw-paste' : 'plain raw mode'})\n`,

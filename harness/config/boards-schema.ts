@@ -1,31 +1,8 @@
 import type { SchemaObject } from 'ajv';
-import { MODEL_NAMES, modelOptionsSchema } from '../sim/model-options.js';
+import type { TransportYaml } from '../board/transport.js';
 import { duration, hostPort, id, stringList } from '../spec/schema-parts.js';
-
-const hexId = (what: string): SchemaObject => ({
-  type: 'string',
-  pattern: '^[0-9a-fA-F]{4}$',
-  'x-expect': `a 4-digit hex ${what} in quotes, e.g. "2e8a"`,
-  description: `USB ${what}, 4 hex digits. Quote it: YAML reads 0005 as the number 5.`,
-});
-
-const serial: SchemaObject = {
-  'x-expect': 'a device path or { vid, pid, serialNumber }',
-  description: 'The serial port: a path (prefer /dev/serial/by-id/...) or a USB identity.',
-  anyOf: [
-    { type: 'string', minLength: 1 },
-    {
-      type: 'object',
-      additionalProperties: false,
-      required: ['vid', 'pid'],
-      properties: {
-        vid: hexId('vendor id'),
-        pid: hexId('product id'),
-        serialNumber: { type: 'string', minLength: 1, description: 'USB serial number.' },
-      },
-    },
-  ],
-};
+import type { TransportSpec } from '../spec/types.js';
+import { TRANSPORT_YAML } from '../transports/yaml-registry.js';
 
 const wifi: SchemaObject = {
   'x-expect': 'agent, proxy or { command: { down, up } }',
@@ -70,14 +47,27 @@ const reset: SchemaObject = {
   ],
 };
 
-const virtualSchema: SchemaObject = {
-  type: 'object',
-  required: ['model'],
-  description: 'A simulated board; the options vary per model (see docs/virtual-rack.md).',
-  properties: { model: { enum: [...MODEL_NAMES] } },
-  // Per-model options are checked by the loader; the editor schema lists them all.
-  additionalProperties: true,
-};
+/**
+ * The board keys of the transports (`serial`, `virtual`), from their registry: one schema per
+ * key, a union where two transports share it (a path or a USB identity).
+ */
+function transportKeys(editor: boolean): Record<string, SchemaObject> {
+  const byKey = new Map<string, TransportYaml<TransportSpec>[]>();
+  for (const y of TRANSPORT_YAML) byKey.set(y.key, [...(byKey.get(y.key) ?? []), y]);
+  const keys: Record<string, SchemaObject> = {};
+  for (const [key, [first, ...more]] of byKey) {
+    if (!first) continue;
+    const of = (y: TransportYaml<TransportSpec>) => (editor ? (y.editorSchema ?? y.schema) : y.schema);
+    keys[key] = more.length
+      ? {
+          'x-expect': [first, ...more].map((y) => y.expect).join(' or '),
+          description: first.about,
+          anyOf: [first, ...more].map(of),
+        }
+      : { description: first.about, ...of(first) };
+  }
+  return keys;
+}
 
 const board: SchemaObject = {
   type: 'object',
@@ -85,7 +75,7 @@ const board: SchemaObject = {
   required: ['id'],
   properties: {
     id: id('Unique board id, used in topics and reports.'),
-    serial,
+    ...transportKeys(false),
     listen: hostPort("This board's proxy address; its firmware connects here. Real boards need 0.0.0.0."),
     firmware: { type: 'string', description: 'Free text shown in reports.' },
     tags: stringList('Tags that scenarios and --tag select by.'),
@@ -96,7 +86,6 @@ const board: SchemaObject = {
     },
     baud: { type: 'integer', minimum: 300, description: 'Serial speed (default from defaults.baud).' },
     wifi,
-    virtual: virtualSchema,
   },
 };
 
@@ -145,17 +134,9 @@ export const boardsSchema: SchemaObject = {
   },
 };
 
-/** The editor schema: like the loader's, with every model's options spelt out. */
+/** The editor schema: like the loader's, with the transports' editor schemas (every model's options). */
 export function boardsEditorSchema(): SchemaObject {
-  const perModel = MODEL_NAMES.map((m) => {
-    const opts = modelOptionsSchema(m);
-    return {
-      if: { properties: { model: { const: m } } },
-      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a thenable.
-      then: { properties: { model: { const: m }, ...opts.properties }, additionalProperties: false },
-    };
-  });
   const copy = structuredClone(boardsSchema);
-  copy.properties.boards.items.properties.virtual = { ...virtualSchema, allOf: perModel };
+  Object.assign(copy.properties.boards.items.properties, transportKeys(true));
   return copy;
 }

@@ -1,9 +1,3 @@
-import {
-  type ModelName,
-  type ModelOptionValue,
-  modelOptions,
-  modelOptionsSchema,
-} from '../sim/model-options.js';
 import { parseDuration } from '../spec/duration.js';
 import { parseHostPort, portProblem } from '../spec/host-port.js';
 import {
@@ -11,9 +5,10 @@ import {
   DEFAULT_BAUD,
   type RackSpec,
   type ResetMethod,
-  type SerialSpec,
+  type TransportSpec,
   type WifiMethod,
 } from '../spec/types.js';
+import { TRANSPORT_YAML } from '../transports/yaml-registry.js';
 import { boardsSchema } from './boards-schema.js';
 import { type Diagnostic, sortDiagnostics } from './diagnostics.js';
 import { checkSchema, checkSections } from './schema-check.js';
@@ -70,7 +65,8 @@ export function parseBoards(source: YamlSource): Loaded<RackSpec> {
   const boards: BoardSpec[] = [];
   const byId = new Map<string, number>();
   const byPort = new Map<number, number>();
-  const bySerial = new Map<string, number>();
+  /** What boards may not share (a serial port) → the first board's index. */
+  const exclusive = new Map<string, number>();
   // Ids are compared on every board that has one, sound or not.
   rawBoards.forEach((b, i) => {
     if (typeof b?.id !== 'string') return;
@@ -92,7 +88,9 @@ export function parseBoards(source: YamlSource): Loaded<RackSpec> {
     const at = (key: string, ...rest: (string | number)[]) => ['boards', i, key, ...rest];
     const id = b.id as string;
 
-    const isVirtual = b.virtual !== undefined;
+    // The board's transport: the first of the registry whose key it has and whose value it takes.
+    const keyed = TRANSPORT_YAML.filter((y) => b[y.key] !== undefined);
+    const yaml = keyed.find((y) => y.accepts(b[y.key]));
     let listen: BoardSpec['listen'];
     if (typeof b.listen === 'string') {
       listen = parseHostPort(b.listen);
@@ -118,7 +116,7 @@ export function parseBoards(source: YamlSource): Loaded<RackSpec> {
           ),
         );
       }
-    } else if (!isVirtual) {
+    } else if (yaml?.advertise !== 'loopback') {
       diagnostics.push(
         source.at(
           ['boards', i],
@@ -129,35 +127,36 @@ export function parseBoards(source: YamlSource): Loaded<RackSpec> {
       );
     }
 
-    let serial: SerialSpec | undefined;
-    if (b.serial !== undefined) {
-      if (isVirtual) {
-        diagnostics.push(
-          source.at(
-            at('serial'),
-            `virtual board "${id}" has a \`serial\``,
-            'a virtual board gets its serial line from a PTY: remove `serial`',
-            'key',
-          ),
-        );
+    let spec: TransportSpec | undefined;
+    if (yaml) {
+      const value = b[yaml.key];
+      for (const other of new Set(keyed.map((y) => y.key)))
+        if (other !== yaml.key)
+          diagnostics.push(
+            source.at(
+              at(other),
+              `${yaml.label} board "${id}" has a \`${other}\``,
+              `${yaml.alone ?? `a ${yaml.label} board is reached through \`${yaml.key}\``}: remove \`${other}\``,
+              'key',
+            ),
+          );
+      const refined = yaml.refine?.(value);
+      if (refined) diagnostics.push(...checkSchema(source, refined.value, refined.schema, at(yaml.key)));
+      spec = yaml.parse(value);
+      const mine = yaml.exclusive?.(spec);
+      if (mine) {
+        const other = exclusive.get(mine.key);
+        if (other !== undefined)
+          diagnostics.push(
+            source.at(
+              at(yaml.key),
+              `${mine.what} is already used by board "${rawBoards[other]?.id}"`,
+              mine.hint,
+            ),
+          );
+        else exclusive.set(mine.key, i);
       }
-      serial = typeof b.serial === 'string' ? { path: b.serial } : (b.serial as SerialSpec);
-      const key =
-        'path' in serial
-          ? `path:${serial.path}`
-          : `usb:${serial.vid.toLowerCase()}:${serial.pid.toLowerCase()}:${serial.serialNumber ?? '*'}`;
-      const other = bySerial.get(key);
-      if (other !== undefined) {
-        const what = 'path' in serial ? `serial port ${serial.path}` : `USB device ${key.slice(4)}`;
-        const hint =
-          'path' in serial || serial.serialNumber
-            ? 'each board needs its own serial port'
-            : 'add serialNumber to tell boards with the same vid:pid apart';
-        diagnostics.push(
-          source.at(at('serial'), `${what} is already used by board "${rawBoards[other]?.id}"`, hint),
-        );
-      } else bySerial.set(key, i);
-    } else if (!isVirtual) {
+    } else {
       diagnostics.push(
         source.at(
           ['boards', i],
@@ -170,28 +169,19 @@ export function parseBoards(source: YamlSource): Loaded<RackSpec> {
     const reset = parseReset((b.reset ?? defaults.reset ?? 'none') as string | Raw, (msg, hint) =>
       diagnostics.push(source.at(b.reset !== undefined ? at('reset') : ['defaults', 'reset'], msg, hint)),
     );
-    let virtual: BoardSpec['virtual'];
-    if (isVirtual) {
-      const { model, ...options } = b.virtual as Raw;
-      diagnostics.push(
-        ...checkSchema(source, options, modelOptionsSchema(model as ModelName), at('virtual')),
-      );
-      virtual = {
-        model: model as ModelName,
-        options: modelOptions(model as ModelName, options as Record<string, ModelOptionValue>),
-      };
-    }
+    if (!yaml || !spec) return;
+    const filled = yaml.fills?.(spec) ?? {};
     boards.push({
       id,
-      ...(serial && { serial }),
+      transport: spec,
       ...(listen && { listen }),
-      firmware: (b.firmware as string | undefined) ?? (virtual ? `virtual-${virtual.model}` : ''),
+      firmware: (b.firmware as string | undefined) ?? filled.firmware ?? '',
       tags: (b.tags as string[] | undefined) ?? [],
       reset,
       status: (b.status as BoardSpec['status'] | undefined) ?? 'enabled',
       baud: (b.baud as number | undefined) ?? (defaults.baud as number | undefined) ?? DEFAULT_BAUD,
       wifi: parseWifi((b.wifi ?? defaults.wifi ?? 'agent') as string | Raw),
-      ...(virtual && { virtual }),
+      ...(filled.virtual && { virtual: filled.virtual }),
       origin: { file: source.file, ...source.position(['boards', i]) },
     });
   });

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { closeSerialPort, openSerialPort } from '../board/serial-port.js';
+import type { BoardConsole } from '../board/transport.js';
 import { HilError } from '../spec/errors.js';
-import { DEFAULT_BAUD } from '../spec/types.js';
 import { makeDirs, writeFile } from './board-files.js';
 import { RawRepl, type RawReplOptions } from './raw-repl.js';
 
@@ -15,8 +14,6 @@ export interface DeployFile {
 }
 
 export interface DeployOptions extends RawReplOptions {
-  /** Baud rate (default 115200). */
-  baud?: number;
   /** Soft-reset from the normal REPL afterwards so main.py runs (default true). */
   run?: boolean;
   /** Progress, one line per step (default: silent). */
@@ -39,20 +36,21 @@ export function fileSpec(arg: string): DeployFile {
 
 /**
  * Copies files to a MicroPython board over its raw REPL (as mpremote does), checks each size on
- * the board, then soft-resets so main.py starts. The app running is interrupted first.
+ * the board, then soft-resets so main.py starts. The app running is interrupted first. The
+ * board is one the opener (`transports/open.ts`) opened: its console is opened for the deploy
+ * and closed after it; the board itself keeps running.
  */
 export async function deploy(
-  path: string,
+  board: BoardConsole,
   files: DeployFile[],
   opts: DeployOptions = {},
 ): Promise<DeployResult> {
-  const board = opts.board ?? path;
   const loaded = await readLocal(files);
-  const port = await openSerialPort(path, { board, baud: opts.baud ?? DEFAULT_BAUD });
+  const port = await board.open();
   try {
-    return await deployOver(port, loaded, { ...opts, board });
+    return await deployOver(port.stream, loaded, { ...opts, board: opts.board ?? board.path });
   } finally {
-    await closeSerialPort(port);
+    await port.close();
   }
 }
 

@@ -1,12 +1,12 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { LineLink } from '../board/line-link.js';
-import { openBoardLink } from '../board/open-board.js';
 import { toOps } from '../board/record.js';
 import { BoardSession } from '../board/session.js';
+import type { BoardConsole } from '../board/transport.js';
 import type { BoardControl, FaultBoard } from '../faults/context.js';
 import type { ProxyHandle } from '../network/toxiproxy.js';
-import { startVirtualBoard, type VirtualBoardHandle } from '../sim/launcher.js';
+import { openBoardLink, transportOf } from '../transports/open.js';
 import { advertisedHost } from './advertise.js';
 import { clientIdOf, topicPrefix } from './broker-ops.js';
 import type { BoardPlan } from './plan.js';
@@ -29,7 +29,7 @@ export interface BoardDriverOptions {
 
 /**
  * One board through one scenario (labgrid's strategy: bring it to "agent running and
- * connected"): its proxy, its virtual process if any, its serial session, and its recorder.
+ * connected"): its proxy, its console (through its transport), its session, and its recorder.
  * `start` never throws: a board that cannot get ready carries `notReady` with the reason,
  * so one dead cable makes one result `error`, never the night.
  */
@@ -42,7 +42,7 @@ export class BoardDriver {
   /** Last MQTT state the agent reported, for progress lines. */
   mqttState = 'unknown';
   private link?: LineLink;
-  private virtual?: VirtualBoardHandle;
+  private console?: BoardConsole;
   private serialLog: WriteStream;
   private t0 = Number.NaN;
 
@@ -72,19 +72,16 @@ export class BoardDriver {
       listen: board.listen ?? { host: '127.0.0.1', port: 0 },
       upstream: services.broker.upstream,
     });
-    // Virtual boards reach their proxy on loopback; real ones over WiFi at this host's address.
-    const host = board.virtual ? '127.0.0.1' : advertisedHost();
+    // Boards on this host reach their proxy on loopback; real ones over WiFi at this host's address.
+    const host = transportOf(board).advertise === 'loopback' ? '127.0.0.1' : advertisedHost();
     const brokerAddress = { host, port: this.proxy.listen.port };
-    let path: string | undefined;
-    if (board.virtual) {
-      this.virtual = await startVirtualBoard(board, {
-        broker: brokerAddress,
-        ...(plan.modelOptions && { options: plan.modelOptions }),
-        ...(this.opts.log && { log: this.opts.log }),
-      });
-      path = this.virtual.path;
-    }
-    this.link = await openBoardLink(board, path ? { path } : {});
+    const opened = await openBoardLink(board, {
+      broker: brokerAddress,
+      ...(plan.modelOptions && { modelOptions: plan.modelOptions }),
+      ...(this.opts.log && { log: this.opts.log }),
+    });
+    this.console = opened.board;
+    this.link = opened.link;
     this.link.on('line', (line) => this.logLine(line.t, line.text));
     const session = new BoardSession(this.link, { run: runId });
     this.session = session;
@@ -136,14 +133,14 @@ export class BoardDriver {
     this.serialLog.write(`[${rel}] ${text}\n`);
   }
 
-  /** Ends the session, the virtual board and the serial log; safe to call twice. */
+  /** Ends the session, the board's console (and its process, if any) and the serial log; safe to call twice. */
   async close(): Promise<void> {
     await this.session?.close().catch(() => {});
     await this.link?.close().catch(() => {});
-    await this.virtual?.stop().catch(() => {});
+    await this.console?.stop().catch(() => {});
     this.session = undefined;
     this.link = undefined;
-    this.virtual = undefined;
+    this.console = undefined;
     await new Promise<void>((resolve) => this.serialLog.end(() => resolve()));
   }
 }

@@ -12,8 +12,6 @@ export interface HostPort {
   port: number;
 }
 
-export type SerialSpec = { path: string } | { vid: string; pid: string; serialNumber?: string };
-
 export type WifiMethod =
   | { kind: 'agent' }
   | { kind: 'proxy' }
@@ -36,11 +34,21 @@ export interface VirtualSpec {
 /** Serial speed when boards.yml gives none: what MicroPython ports use on USB and UART. */
 export const DEFAULT_BAUD = 115200;
 
+/**
+ * How a board's console is reached: a kind of the transport registry (`transports/registry.ts`)
+ * and that transport's own parameters (e.g. `{ kind: 'serial-path', path }`); only the
+ * transport's module reads them.
+ */
+export interface TransportSpec {
+  readonly kind: string;
+  readonly [param: string]: unknown;
+}
+
 export interface BoardSpec {
   id: string;
-  /** Absent for virtual boards: their PTY is made at run time. */
-  serial?: SerialSpec;
-  /** Absent for virtual boards: their proxy takes a free loopback port. */
+  /** Derived by the loader from the board's transport key (`serial`, `virtual`). */
+  transport: TransportSpec;
+  /** Absent for boards on loopback (virtual): their proxy takes a free loopback port. */
   listen?: HostPort;
   firmware: string;
   tags: string[];
@@ -48,6 +56,7 @@ export interface BoardSpec {
   status: 'enabled' | 'quarantined' | 'disabled';
   baud: number;
   wifi: WifiMethod;
+  /** A virtual board's model, for labels and the scenario's `models:`; open it through its transport. */
   virtual?: VirtualSpec;
   origin: Origin;
 }

@@ -5,18 +5,48 @@
  */
 import { expect } from 'chai';
 import type { Observation } from '../../harness/board/observation.js';
-import { openSerialLink } from '../../harness/board/open-board.js';
+import { openConsoleLink } from '../../harness/board/open-board.js';
 import { toOps } from '../../harness/board/record.js';
 import { BoardSession } from '../../harness/board/session.js';
+import type { BoardConsole } from '../../harness/board/transport.js';
+import type { BoardSpec, TransportSpec } from '../../harness/spec/types.js';
+import { openBoard } from '../../harness/transports/open.js';
 
 export interface BoardUnderTest {
-  /** The host end of the board's serial line. */
-  path: string;
-  stop(): Promise<void>;
-  /** Baud rate (default 115200). */
-  baud?: number;
+  /** The board as the opener (`transports/open.ts`) gave it; its `stop()` ends the board. */
+  board: BoardConsole;
   /** host:port to send in `config` (default 127.0.0.1:1883). */
   broker?: string;
+}
+
+/** A board spec for tests: `transport` as given, the rest as boards.yml's defaults. */
+export function testBoard(id: string, transport: TransportSpec, baud = 115200): BoardSpec {
+  return {
+    id,
+    transport,
+    firmware: '',
+    tags: [],
+    reset: { kind: 'none' },
+    status: 'enabled',
+    baud,
+    wifi: { kind: 'agent' },
+    origin: { file: 'test', line: 1, col: 1 },
+  };
+}
+
+/** A board on a serial path, opened through the opener; `stop` also ends what sits behind it (a fake agent). */
+export async function onSerialPath(
+  path: string,
+  opts: { baud?: number; stop?: () => Promise<void> } = {},
+): Promise<BoardConsole> {
+  const board = await openBoard(testBoard('conformance', { kind: 'serial-path', path }, opts.baud));
+  return {
+    ...board,
+    stop: async () => {
+      await board.stop();
+      await opts.stop?.();
+    },
+  };
 }
 
 export interface AgentCapabilities {
@@ -44,7 +74,7 @@ export function agentConformance(
 
   async function start(): Promise<BoardSession> {
     board = await makeBoard();
-    const link = await openSerialLink(board.path, { board: 'conformance', baud: board.baud ?? 115200 });
+    const link = await openConsoleLink(board.board, { board: 'conformance' });
     session = new BoardSession(link, { run: 'conformance', helloTimeout: bootTimeout, idleProbe: 0 });
     session.on('observation', (o) => seen.push(o));
     return session;
@@ -56,7 +86,7 @@ export function agentConformance(
 
   afterEach(async () => {
     await session?.close().catch(() => {});
-    await board?.stop();
+    await board?.board.stop();
     session = undefined;
     board = undefined;
   });

@@ -9,21 +9,18 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import type { Observation } from '../../harness/board/observation.js';
-import { openSerialLink } from '../../harness/board/open-board.js';
-import { closeSerialPort, openSerialPort } from '../../harness/board/serial-port.js';
+import { linkOn } from '../../harness/board/open-board.js';
 import { BoardSession } from '../../harness/board/session.js';
+import type { BoardConsole, ConsolePort } from '../../harness/board/transport.js';
 import { deployCommand } from '../../harness/cli/deploy-command.js';
 import { readFile as readBoardFile, writeFile as writeBoardFile } from '../../harness/deploy/board-files.js';
 import { deploy } from '../../harness/deploy/deploy.js';
-import {
-  type QemuMicrobit,
-  qemuMicrobitAvailable,
-  startQemuMicrobit,
-} from '../../harness/deploy/qemu-microbit.js';
+import { qemuMicrobitAvailable } from '../../harness/deploy/qemu-microbit.js';
 import { RawRepl } from '../../harness/deploy/raw-repl.js';
-import { type ResettablePort, resetBoard } from '../../harness/deploy/reset.js';
+import { resetBoard } from '../../harness/deploy/reset.js';
 import type { HilError } from '../../harness/spec/errors.js';
-import { agentConformance } from './agent-conformance.js';
+import { openBoard, resetTargetOf } from '../../harness/transports/open.js';
+import { agentConformance, testBoard } from './agent-conformance.js';
 
 const MP = 'fixtures/micropython';
 /** The agent as a board without a network needs it, and the console app as main.py. */
@@ -35,6 +32,8 @@ const AGENT_FILES = [
 ];
 /** QEMU translates guest code on first run: slow steps, generous timeouts. */
 const STEP_MS = 30_000;
+/** The emulated board, as the opener opens it (the QEMU micro:bit is no boards.yml transport). */
+const QEMU_BOARD = testBoard('qemu-microbit', { kind: 'qemu-microbit' });
 
 /** Skips on a developer machine without QEMU; in CI, where setup installs it, a missing QEMU fails. */
 async function skipWithoutQemu(ctx: Mocha.Context): Promise<void> {
@@ -53,14 +52,14 @@ describe('QEMU micro:bit: agent conformance on MicroPython 1.9', function () {
   });
   agentConformance(
     async () => {
-      const q = await startQemuMicrobit();
+      const board = await openBoard(QEMU_BOARD);
       try {
-        await deploy(q.path, AGENT_FILES, { board: 'qemu-microbit', timeoutMs: STEP_MS });
+        await deploy(board, AGENT_FILES, { board: 'qemu-microbit', timeoutMs: STEP_MS });
       } catch (err) {
-        await q.stop();
+        await board.stop();
         throw err;
       }
-      return { path: q.path, stop: () => q.stop() };
+      return { board };
     },
     { interruptTraceback: true, bootTimeout: STEP_MS, eventTimeout: 15_000 },
   );
@@ -68,14 +67,15 @@ describe('QEMU micro:bit: agent conformance on MicroPython 1.9', function () {
 
 describe('QEMU micro:bit: hil deploy, the agent and its app', function () {
   this.timeout(180_000);
-  let q: QemuMicrobit | undefined;
+  let q: BoardConsole | undefined;
+  let port: ConsolePort | undefined;
   let dir: string | undefined;
   let session: BoardSession | undefined;
   let seen: Observation[] = [];
 
   before(async function () {
     await skipWithoutQemu(this);
-    q = await startQemuMicrobit();
+    q = await openBoard(QEMU_BOARD);
     dir = await mkdtemp(join(tmpdir(), 'hil-qemu-'));
   });
 
@@ -91,19 +91,20 @@ describe('QEMU micro:bit: hil deploy, the agent and its app', function () {
 
   /** Runs `fn` on the board's raw REPL (interrupting the app), then lets go of the port. */
   async function withRepl<T>(fn: (r: RawRepl) => Promise<T>): Promise<T> {
-    const port = await openSerialPort((q as QemuMicrobit).path, { board: 'qemu-microbit', baud: 115200 });
-    const repl = new RawRepl(port, { board: 'qemu-microbit', timeoutMs: STEP_MS });
+    const open = await (q as BoardConsole).open();
+    const repl = new RawRepl(open.stream, { board: 'qemu-microbit', timeoutMs: STEP_MS });
     try {
       await repl.enter();
       return await fn(repl);
     } finally {
       repl.detach();
-      await closeSerialPort(port);
+      await open.close();
     }
   }
 
   async function openSession(): Promise<BoardSession> {
-    const link = await openSerialLink((q as QemuMicrobit).path, { board: 'qemu-microbit' });
+    port = await (q as BoardConsole).open();
+    const link = linkOn(port, { board: 'qemu-microbit' });
     session = new BoardSession(link, { run: 'qemu', helloTimeout: STEP_MS, idleProbe: 0 });
     seen = [];
     session.on('observation', (o) => seen.push(o));
@@ -117,7 +118,7 @@ describe('QEMU micro:bit: hil deploy, the agent and its app', function () {
       [
         'boards:',
         '  - id: qemu-microbit',
-        `    serial: ${(q as QemuMicrobit).path}`,
+        `    serial: ${(q as BoardConsole).path}`,
         '    listen: 0.0.0.0:21001',
         '    reset: repl',
         '',
@@ -167,7 +168,8 @@ describe('QEMU micro:bit: hil deploy, the agent and its app', function () {
     const s = await openSession();
     // The app died in the last test: the board sits at its REPL and no agent answers.
     const hello = s.waitForEvent('hello', undefined, STEP_MS, 'hello after the repl reset');
-    await resetBoard({ kind: 'repl' }, { board: 'qemu-microbit', port: portOf(s) });
+    // Through the opener: its writes go to the session's open port, and a PTY has no modem lines.
+    await resetBoard({ kind: 'repl' }, resetTargetOf(QEMU_BOARD, q as BoardConsole, port));
     const first = (await hello).event;
     const rebooted = s.waitFor(
       (o) => (o.kind === 'boot' && o.reason === 'hello' ? o : undefined),
@@ -206,7 +208,7 @@ describe('QEMU micro:bit: hil deploy, the agent and its app', function () {
     const f = join(dir as string, 'x.py');
     await writeFile(f, 'x = 1\n');
     let err: unknown;
-    await deploy((q as QemuMicrobit).path, [{ local: f, remote: 'lib/x.py' }], {
+    await deploy(q as BoardConsole, [{ local: f, remote: 'lib/x.py' }], {
       board: 'qemu-microbit',
       timeoutMs: STEP_MS,
     }).catch((e) => (err = e));
@@ -217,17 +219,6 @@ describe('QEMU micro:bit: hil deploy, the agent and its app', function () {
     );
   });
 });
-
-/** The session's port as a reset sees it: writes go through the link; it has no modem lines (a PTY). */
-function portOf(s: BoardSession): ResettablePort {
-  return {
-    set: (_flags, cb) => cb(new Error('a PTY has no modem lines')),
-    write: (data, cb) => {
-      s.link.write(typeof data === 'string' ? data : data.toString('latin1')).then(() => cb(), cb);
-      return true;
-    },
-  };
-}
 
 function sink(): { stream: Writable; text(): string } {
   let text = '';

@@ -1,15 +1,22 @@
 import { expect } from 'chai';
 import type { Observation } from '../../harness/board/observation.js';
-import { openSerialLink } from '../../harness/board/open-board.js';
+import { openConsoleLink } from '../../harness/board/open-board.js';
 import { encodeOp } from '../../harness/board/protocol.js';
 import { BoardSession, type BoardSessionOptions } from '../../harness/board/session.js';
 import type { HilError } from '../../harness/spec/errors.js';
+import { openBoard } from '../../harness/transports/open.js';
 import { type FakeBoard, startFakeBoard } from '../fixtures/board/fake-board.js';
-import { agentConformance } from './agent-conformance.js';
+import { agentConformance, onSerialPath, testBoard } from './agent-conformance.js';
 
 describe('serial: agent conformance, fake agent over a real PTY', function () {
   this.timeout(60_000);
-  agentConformance(() => startFakeBoard(), { interruptTraceback: true, bootTimeout: 10_000 });
+  agentConformance(
+    async () => {
+      const fake = await startFakeBoard();
+      return { board: await onSerialPath(fake.path, { stop: () => fake.stop() }) };
+    },
+    { interruptTraceback: true, bootTimeout: 10_000 },
+  );
 });
 
 // A real board joins the same suite: HIL_PORT=/dev/ttyACM0 [HIL_BAUD=115200] [HIL_BROKER=host:port].
@@ -19,10 +26,8 @@ if (realPort) {
     this.timeout(120_000);
     agentConformance(
       async () => ({
-        path: realPort,
-        baud: Number(process.env.HIL_BAUD ?? 115200),
+        board: await onSerialPath(realPort, { baud: Number(process.env.HIL_BAUD ?? 115200) }),
         ...(process.env.HIL_BROKER && { broker: process.env.HIL_BROKER }),
-        stop: async () => {},
       }),
       { interruptTraceback: false, publishes: process.env.HIL_BROKER !== undefined, bootTimeout: 30_000 },
     );
@@ -37,7 +42,12 @@ describe('serial: board session over a real PTY (fake agent)', function () {
 
   async function start(opts: BoardSessionOptions = {}) {
     board = await startFakeBoard({ board: 'fake-07', fw: 'fake-fw' });
-    const link = await openSerialLink(board.path, { board: 'fake-07' });
+    const link = await openConsoleLink(
+      await openBoard(testBoard('fake-07', { kind: 'serial-path', path: board.path })),
+      {
+        board: 'fake-07',
+      },
+    );
     session = new BoardSession(link, { idleProbe: 0, ...opts });
     seen = [];
     session.on('observation', (o) => seen.push(o));
@@ -148,7 +158,10 @@ describe('serial: board session over a real PTY (fake agent)', function () {
 
   it('names the board and the fix when the port does not exist', async () => {
     let err: unknown;
-    await openSerialLink('/dev/hil-no-such-port', { board: 'ghost-01' }).catch((e) => (err = e));
+    const ghost = await openBoard(
+      testBoard('ghost-01', { kind: 'serial-path', path: '/dev/hil-no-such-port' }),
+    );
+    await ghost.open().catch((e) => (err = e));
     expect((err as HilError).code).to.equal('HIL_E_SERIAL');
     expect((err as HilError).message).to.match(
       /board ghost-01: cannot open serial port \/dev\/hil-no-such-port/,

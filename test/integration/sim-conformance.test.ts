@@ -1,5 +1,5 @@
-import { startVirtualBoard } from '../../harness/sim/launcher.js';
 import { MODEL_NAMES } from '../../harness/sim/model-options.js';
+import { openBoard } from '../../harness/transports/open.js';
 import { agentConformance } from './agent-conformance.js';
 import { boardSpec, TestBroker } from './sim-support.js';
 
@@ -16,10 +16,10 @@ describe('sim board: agent conformance', () => {
   for (const model of MODEL_NAMES) {
     describe(model, () => {
       agentConformance(async () => {
-        const handle = await startVirtualBoard(boardSpec(`sim-conf-${model}`, model), {
+        const board = await openBoard(boardSpec(`sim-conf-${model}`, model), {
           broker: { host: '127.0.0.1', port: broker.port },
         });
-        return { path: handle.path, stop: handle.stop, broker: `127.0.0.1:${broker.port}` };
+        return { board, broker: `127.0.0.1:${broker.port}` };
       });
     });
   }

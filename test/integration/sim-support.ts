@@ -2,12 +2,14 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket, type Client, type PublishPacket } from 'aedes';
-import { ReadlineParser, SerialPort } from 'serialport';
+import { ReadlineParser } from 'serialport';
 import { type BoardEvent, decodeLine, encodeOp, type HostOp } from '../../harness/board/protocol.js';
-import { startVirtualBoard, type VirtualBoardHandle } from '../../harness/sim/launcher.js';
+import type { BoardConsole } from '../../harness/board/transport.js';
 import type { ModelName, ModelOptionValue } from '../../harness/sim/model-options.js';
 import type { BoardSpec } from '../../harness/spec/types.js';
+import { openBoard } from '../../harness/transports/open.js';
 
 /** Resolves when `check()` returns a value, re-checking on every `change` of `emitter`. */
 export function until<T>(
@@ -191,7 +193,10 @@ export class BoardLine extends EventEmitter {
   readonly events: Heard[] = [];
   readonly console: Array<{ t: number; line: string }> = [];
 
-  private constructor(readonly port: SerialPort) {
+  private constructor(
+    readonly port: Duplex,
+    private readonly closePort: () => Promise<void>,
+  ) {
     super();
     port.pipe(new ReadlineParser({ delimiter: '\n' })).on('data', (raw: string) => {
       const t = performance.now();
@@ -202,10 +207,10 @@ export class BoardLine extends EventEmitter {
     });
   }
 
-  static async open(path: string): Promise<BoardLine> {
-    const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
-    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
-    return new BoardLine(port);
+  /** Opens the board's console, as the opener gave it. */
+  static async open(board: BoardConsole): Promise<BoardLine> {
+    const port = await board.open();
+    return new BoardLine(port.stream, () => port.close());
   }
 
   /** Writes an op; returns the host time of the write (the runner's `emit` instant). */
@@ -229,10 +234,7 @@ export class BoardLine extends EventEmitter {
   }
 
   close(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (!this.port.isOpen) return resolve();
-      this.port.close(() => resolve());
-    });
+    return this.closePort();
   }
 }
 
@@ -244,6 +246,7 @@ export const is =
 export function boardSpec(id: string, model: ModelName): BoardSpec {
   return {
     id,
+    transport: { kind: 'virtual', model, options: {} },
     firmware: `virtual-${model}`,
     tags: ['virtual'],
     reset: { kind: 'none' },
@@ -256,7 +259,7 @@ export function boardSpec(id: string, model: ModelName): BoardSpec {
 }
 
 export interface TestBoard {
-  handle: VirtualBoardHandle;
+  handle: BoardConsole;
   line: BoardLine;
   id: string;
 }
@@ -271,16 +274,16 @@ export async function startBoard(
   via?: { host: string; port: number },
 ): Promise<TestBoard> {
   const logs: string[] = [];
-  const handle = await startVirtualBoard(boardSpec(id, model), {
+  const handle = await openBoard(boardSpec(id, model), {
     broker: via ?? { host: '127.0.0.1', port: broker.port },
-    options,
+    modelOptions: options,
     log: (l) => logs.push(l),
   });
   cleanup.add(() => handle.stop());
   cleanup.add(() => {
     if (process.env.HIL_SIM_DEBUG) console.log(logs.join('\n'));
   });
-  const line = await BoardLine.open(handle.path);
+  const line = await BoardLine.open(handle);
   cleanup.add(() => line.close());
   if (process.env.HIL_SIM_DEBUG)
     line.on('change', () => {

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { listUsbSerial, resolveSerialPath } from '../../harness/board/usb-ports.js';
+import { listUsbSerial } from '../../harness/board/usb-ports.js';
 import { HilError } from '../../harness/spec/errors.js';
+import type { BoardSpec, TransportSpec } from '../../harness/spec/types.js';
+import { openBoard } from '../../harness/transports/open.js';
 import { CP2102, makeUsbTree, PICO, PICO2, type UsbTree } from '../fixtures/board/usb-tree.js';
 
 describe('USB serial ports from sysfs', () => {
@@ -12,6 +14,12 @@ describe('USB serial ports from sysfs', () => {
   after(() => tree.remove());
 
   const scan = () => ({ sysRoot: tree.sysRoot, devRoot: tree.devRoot });
+  /** The path the opener finds for a board on this transport (opening it opens no port yet). */
+  const resolve = async (id: string, transport: TransportSpec) => {
+    const board = await openBoard(boardOn(id, transport), { usb: scan() });
+    await board.stop();
+    return board.path;
+  };
 
   it('lists CDC-ACM and usb-serial devices with their identity and by-id link, and nothing else', async () => {
     const found = await listUsbSerial(scan());
@@ -42,26 +50,24 @@ describe('USB serial ports from sysfs', () => {
   });
 
   it('resolves a USB identity to its by-id link, hex case-insensitively', async () => {
-    const path = await resolveSerialPath(
-      { id: 'pico-1', serial: { vid: '2E8A', pid: '0005', serialNumber: 'e66141040396' } },
-      scan(),
-    );
+    const path = await resolve('pico-1', {
+      kind: 'usb',
+      vid: '2E8A',
+      pid: '0005',
+      serialNumber: 'e66141040396',
+    });
     expect(path).to.equal(join(tree.devRoot, 'serial', 'by-id', PICO.byId));
-    const uart = await resolveSerialPath({ id: 'esp-1', serial: { vid: '10c4', pid: 'ea60' } }, scan());
+    const uart = await resolve('esp-1', { kind: 'usb', vid: '10c4', pid: 'ea60' });
     expect(uart).to.equal(join(tree.devRoot, 'ttyUSB0'));
   });
 
   it('keeps a path as given', async () => {
-    expect(await resolveSerialPath({ id: 'b', serial: { path: '/dev/ttyACM9' } }, scan())).to.equal(
-      '/dev/ttyACM9',
-    );
+    expect(await resolve('b', { kind: 'serial-path', path: '/dev/ttyACM9' })).to.equal('/dev/ttyACM9');
   });
 
   it('names the board and what is present when no device matches', async () => {
     let err: unknown;
-    await resolveSerialPath({ id: 'pico-9', serial: { vid: '2e8a', pid: '000a' } }, scan()).catch(
-      (e) => (err = e),
-    );
+    await resolve('pico-9', { kind: 'usb', vid: '2e8a', pid: '000a' }).catch((e) => (err = e));
     expect(err).to.be.instanceOf(HilError);
     expect((err as HilError).code).to.equal('HIL_E_SERIAL');
     expect((err as HilError).message).to.match(/board pico-9: no usb 2e8a:000a is plugged in/);
@@ -71,15 +77,28 @@ describe('USB serial ports from sysfs', () => {
 
   it('asks for serialNumber when two devices share vid:pid', async () => {
     let err: unknown;
-    await resolveSerialPath({ id: 'pico-2', serial: { vid: '2e8a', pid: '0005' } }, scan()).catch(
-      (e) => (err = e),
-    );
+    await resolve('pico-2', { kind: 'usb', vid: '2e8a', pid: '0005' }).catch((e) => (err = e));
     expect((err as HilError).message).to.match(/2 devices match .*add serialNumber/);
   });
 
-  it('refuses a board without a serial entry', async () => {
+  it('refuses a board whose transport no registry line has', async () => {
     let err: unknown;
-    await resolveSerialPath({ id: 'sim-1' }, scan()).catch((e) => (err = e));
-    expect((err as HilError).message).to.match(/sim-1 has no serial port/);
+    await resolve('sim-1', { kind: 'rfc2217', url: 'rfc2217://lab:4001' }).catch((e) => (err = e));
+    expect((err as HilError).code).to.equal('HIL_E_CONFIG');
+    expect((err as HilError).message).to.match(/sim-1.*no board transport "rfc2217" \(transports: .*usb/);
   });
 });
+
+function boardOn(id: string, transport: TransportSpec): BoardSpec {
+  return {
+    id,
+    transport,
+    firmware: '',
+    tags: [],
+    reset: { kind: 'none' },
+    status: 'enabled',
+    baud: 115200,
+    wifi: { kind: 'agent' },
+    origin: { file: 'test', line: 1, col: 1 },
+  };
+}

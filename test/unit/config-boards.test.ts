@@ -15,7 +15,7 @@ describe('boards.yml', () => {
     expect(value?.toxiproxy).to.deep.equal({ url: 'http://127.0.0.1:8474', manage: true });
     const b = value?.boards[0];
     expect(b).to.include({ id: 'picow-01', baud: 115200, status: 'enabled' });
-    expect(b?.serial).to.deep.equal({ path: '/dev/ttyACM0' });
+    expect(b?.transport).to.deep.equal({ kind: 'serial-path', path: '/dev/ttyACM0' });
     expect(b?.listen).to.deep.equal({ host: '0.0.0.0', port: 21001 });
     expect(b?.wifi).to.deep.equal({ kind: 'agent' });
     expect(b?.origin).to.deep.equal({ file: 'boards.yml', line: 2, col: 5 });
@@ -24,6 +24,8 @@ describe('boards.yml', () => {
   it('fills virtual model options from the model defaults and the file', () => {
     const { value } = boards('boards:\n  - id: sim-r\n    virtual: { model: robust, reconnect-delay: 1s }\n');
     expect(value?.boards[0]?.virtual?.options).to.include({ 'reconnect-delay': '1s', qos: 0 });
+    expect(value?.boards[0]?.transport).to.deep.include({ kind: 'virtual', model: 'robust' });
+    expect(value?.boards[0]?.transport.options).to.deep.equal(value?.boards[0]?.virtual?.options);
     expect(value?.boards[0]?.firmware).to.equal('virtual-robust');
   });
 

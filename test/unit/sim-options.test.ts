@@ -6,9 +6,11 @@ import { ModelOptions } from '../../harness/sim/models/model.js';
 import { optionProblems } from '../../harness/sim/options-check.js';
 import { HilError } from '../../harness/spec/errors.js';
 import type { BoardSpec } from '../../harness/spec/types.js';
+import { openBoard } from '../../harness/transports/open.js';
 
 const board = (options: Record<string, string | number | boolean> = {}): BoardSpec => ({
   id: 'sim-x',
+  transport: { kind: 'virtual', model: 'robust', options },
   firmware: 'virtual-robust',
   tags: [],
   reset: { kind: 'none' },
@@ -45,20 +47,24 @@ describe('sim model options', () => {
   });
 
   it('refuses to launch a board with a bad option, before making a PTY', async () => {
-    const err = await startVirtualBoard(board(), {
+    const err = await openBoard(board(), {
       broker: { host: '127.0.0.1', port: 1 },
-      options: { 'reconnect-dealy': '1s' },
+      modelOptions: { 'reconnect-dealy': '1s' },
     }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(HilError);
     expect((err as HilError).code).to.equal('HIL_E_CONFIG');
     expect((err as Error).message).to.match(/sim-x.*no option "reconnect-dealy"/);
   });
 
-  it('refuses a board that is not virtual', async () => {
-    const real = { ...board(), virtual: undefined };
-    const err = await startVirtualBoard(real, { broker: { host: '127.0.0.1', port: 1 } }).catch(
-      (e: unknown) => e,
-    );
+  it('refuses an unknown model, and a virtual board without a broker to point it at', async () => {
+    const unknown = { ...board(), transport: { kind: 'virtual', model: 'robus', options: {} } };
+    const err = await startVirtualBoard(unknown, unknown.transport, {
+      broker: { host: '127.0.0.1', port: 1 },
+    }).catch((e: unknown) => e);
     expect((err as HilError).code).to.equal('HIL_E_CONFIG');
+    expect((err as Error).message).to.match(/sim-x.*no virtual model "robus"/);
+    const noBroker = await openBoard(board()).catch((e: unknown) => e);
+    expect((noBroker as HilError).code).to.equal('HIL_E_CONFIG');
+    expect((noBroker as Error).message).to.match(/sim-x.*needs a broker address/);
   });
 });

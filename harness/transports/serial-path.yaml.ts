@@ -1,0 +1,26 @@
+import type { TransportYaml } from '../board/transport.js';
+
+/** A serial port by path: a device node, a /dev/serial/by-id link, a PTY. */
+export interface SerialPathSpec {
+  kind: 'serial-path';
+  path: string;
+  readonly [param: string]: unknown;
+}
+
+/** `serial: /dev/serial/by-id/...`: a local serial port by its path. */
+export const serialPathYaml: TransportYaml<SerialPathSpec> = {
+  kind: 'serial-path',
+  label: 'serial',
+  advertise: 'lan',
+  key: 'serial',
+  about: 'The serial port: a path (prefer /dev/serial/by-id/...) or a USB identity.',
+  schema: { type: 'string', minLength: 1 },
+  expect: 'a device path',
+  accepts: (v) => typeof v === 'string',
+  parse: (v) => ({ kind: 'serial-path', path: v as string }),
+  exclusive: (s) => ({
+    key: `path:${s.path}`,
+    what: `serial port ${s.path}`,
+    hint: 'each board needs its own serial port',
+  }),
+};
