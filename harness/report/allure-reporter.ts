@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import * as allure from 'allure-js-commons';
 import AllureMochaReporter from 'allure-mocha';
 import { expect } from 'chai';
 import Mocha from 'mocha';
@@ -71,9 +72,8 @@ function addScenario(parent: Mocha.Suite, planned: PlannedScenario, info: RunInf
   const suite = Mocha.Suite.create(parent, scenario.name);
   suite.file = scenario.file;
 
-  suite.beforeAll(`run ${scenario.name} on ${boards.length} board(s)`, async function () {
-    const results = await Promise.all(boards.map((b) => wait(scenario.name, b.id, 0)));
-    if (results.every((r) => r === undefined)) this.skip();
+  suite.beforeAll(`run ${scenario.name} on ${boards.length} board(s)`, async () => {
+    await Promise.all(boards.map((b) => wait(scenario.name, b.id, 0)));
   });
 
   for (const board of boards) {
@@ -81,7 +81,13 @@ function addScenario(parent: Mocha.Suite, planned: PlannedScenario, info: RunInf
       const began = Date.now();
       const attempt = (this.test as unknown as { currentRetry(): number } | undefined)?.currentRetry() ?? 0;
       const result = await wait(scenario.name, board.id, attempt);
-      if (!result) this.skip();
+      if (!result) {
+        // Never ran (bail, Ctrl-C): skipped, in its place in the rack → scenario → board tree.
+        await allure.parentSuite(info.rackName);
+        await allure.suite(scenario.name);
+        await allure.subSuite(board.id);
+        this.skip();
+      }
       // From here the result exists: presenting it gets --timeout (mocha counts from the test's start).
       this.timeout(Date.now() - began + info.timeoutMs);
       await describeForAllure(info.rackName, result, {
