@@ -109,8 +109,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
         services,
         dir: join(opts.dir, bp.board.id),
         runId: opts.runId,
-        ...(opts.readyTimeoutMs !== undefined && { readyTimeoutMs: opts.readyTimeoutMs }),
-        ...(opts.log && { log: opts.log }),
+        readyTimeoutMs: opts.readyTimeoutMs,
+        log: opts.log,
         // A command is pending until the board's agent reports it received.
         onAgentOp: (op) => {
           if (op.kind === 'delivered') pending.get(bp.board.id)?.delete(op.id);
