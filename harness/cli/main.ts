@@ -1,4 +1,5 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { type OptionEntry, type RunOptionName, type RunOptions, runOptionEntries } from '../run/options.js';
 import { EXIT, HilError } from '../spec/errors.js';
 import { boardsCommand } from './boards-command.js';
 import { deployCommand } from './deploy-command.js';
@@ -32,59 +33,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await boardsCommand({ boards: o.boards, probe: o.probe === true, scan: o.scan === true }));
     });
 
-  const collect = (value: string, previous: string[]) => [...previous, value];
-  const integer = (what: string) => (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0)
-      throw new HilError('HIL_E_USAGE', `${what} takes a whole number, got "${value}"`);
-    return n;
-  };
-  program
-    .command('run')
-    .description('run scenarios on the rack and write reports')
-    .option('--boards <file>', 'rack file', 'boards.yml')
-    .option('--scenarios <paths...>', 'scenario files or folders', ['scenarios'])
-    .option('--board <id>', 'only this board (repeatable)', collect, [])
-    .option('--tag <tag>', 'only boards with this tag (repeatable)', collect, [])
-    .option('--grep <re>', 'only tests whose "<scenario> <board>" matches')
-    .option('--out <dir>', 'output folder', 'reports')
-    .option('--bail', 'stop after the first failing board')
-    .option(
-      '--retries <n>',
-      "run a failing board's scenario again on it alone, up to n times",
-      integer('--retries'),
-    )
-    .option('--timeout <ms>', "timeout of each board's assertions (mocha)", integer('--timeout'))
-    .option('--no-report', 'do not build the HTML report at the end')
-    .action(
-      async (o: {
-        boards: string;
-        scenarios: string[];
-        board: string[];
-        tag: string[];
-        grep?: string;
-        out: string;
-        bail?: boolean;
-        retries?: number;
-        timeout?: number;
-        report: boolean;
-      }) => {
-        setExit(
-          await runCommand({
-            boards: o.boards,
-            scenarios: o.scenarios,
-            board: o.board,
-            tag: o.tag,
-            out: o.out,
-            report: o.report,
-            ...(o.grep !== undefined && { grep: o.grep }),
-            ...(o.bail !== undefined && { bail: o.bail }),
-            ...(o.retries !== undefined && { retries: o.retries }),
-            ...(o.timeout !== undefined && { timeoutMs: o.timeout }),
-          }),
-        );
-      },
-    );
+  const run = program.command('run').description('run scenarios on the rack and write reports');
+  const keys = new Map<string, RunOptionName>();
+  for (const [name, entry] of runOptionEntries()) {
+    const option = commanderOption(entry);
+    keys.set(option.attributeName(), name);
+    run.addOption(option);
+  }
+  run.action(async (o: Record<string, unknown>) => {
+    const options = Object.fromEntries([...keys].map(([attr, name]) => [name, o[attr]]));
+    setExit(await runCommand(options as Partial<RunOptions>));
+  });
 
   program
     .command('report')
@@ -105,6 +64,32 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   return program;
+}
+
+/** A commander option from the run's option table (repeatable ones collect; counts are checked). */
+function commanderOption(e: OptionEntry<unknown>): Option {
+  const option = new Option(e.flag, e.choices ? `${e.help}: ${e.choices.join(', ')}` : e.help);
+  switch (e.kind) {
+    case 'repeated':
+      // No commander default: it would be collected into. An absent list takes the table's.
+      return option.argParser((value: string, previous: string[] = []) => [...previous, value]);
+    case 'count':
+      return option.argParser(wholeNumber(e.flag.split(' ')[0]!)).default(e.default);
+    case 'switch':
+      // Absent means the table's default (commander makes `--no-x` default to true itself).
+      return option;
+    default:
+      return e.default === undefined ? option : option.default(e.default);
+  }
+}
+
+function wholeNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0)
+      throw new HilError('HIL_E_USAGE', `${flag} takes a whole number, got "${value}"`);
+    return n;
+  };
 }
 
 /** Runs the CLI and returns the exit code (DESIGN.md: 0 pass, 1 check failed, 2 bad input, 3 rack failed). */

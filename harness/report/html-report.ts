@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { HilError } from '../spec/errors.js';
+import type { Reporter, ReporterContext } from './reporter.js';
 
 export interface HtmlReportOptions {
   /** The report's title (default `hil`). */
@@ -116,6 +117,23 @@ export async function buildHtmlReport(out: string, o: HtmlReportOptions = {}): P
     await rm(configDir, { recursive: true, force: true });
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * Builds the HTML report at the end of a run that was not interrupted (from the Allure results,
+ * so it comes after the Allure reporter). A failed build is said on stderr and the run goes on.
+ */
+export function htmlReporter(ctx: ReporterContext): Reporter {
+  return {
+    async onRunEnd(_run, end) {
+      if (end.interrupted) return;
+      try {
+        end.outputs.html = (await buildHtmlReport(ctx.out)).index;
+      } catch (e) {
+        ctx.stderr.write(`hil run: the HTML report could not be built: ${(e as Error).message}\n`);
+      }
+    },
+  };
 }
 
 function tail(text: string, lines = 20): string {

@@ -1,11 +1,17 @@
-import type { ScenarioProgress } from '../scenario/runner.js';
+import type { ScenarioProgress } from '../spec/progress.js';
+import type { Reporter, ReporterContext, TextOut } from './reporter.js';
+
+/** Progress lines on stderr while each scenario runs (see `progressPrinter`). */
+export function progressReporter(ctx: ReporterContext): Reporter {
+  return { onProgress: progressPrinter(ctx.stderr) };
+}
 
 /**
  * Progress while a scenario runs: on a terminal one line rewritten in place; in CI (or
  * when not a TTY) a plain line at every phase change and every `everyMs`.
  */
 export function progressPrinter(
-  stream: NodeJS.WriteStream = process.stderr,
+  stream: TextOut = process.stderr,
   opts: { live?: boolean; everyMs?: number } = {},
 ) {
   const live = opts.live ?? (stream.isTTY === true && !process.env.CI);

@@ -4,14 +4,28 @@ import type { ScenarioSpec } from '../spec/types.js';
 
 export type BoardStatus = 'enabled' | 'quarantined' | 'disabled';
 
-/** One scenario on one board, judged: what the runner hands the reporters. */
+/** A board as the reports name it. */
+export interface BoardInfo {
+  id: string;
+  firmware: string;
+  /** The library model of a virtual board. */
+  model?: string;
+  tags: string[];
+  status: BoardStatus;
+}
+
+/** One scenario on one board, judged: what the run hands the reporters. */
 export interface BoardResult {
   scenario: ScenarioSpec;
-  board: { id: string; firmware: string; model?: string; tags: string[]; status: BoardStatus };
+  board: BoardInfo;
   history: History;
   verdict: BoardVerdict;
+  /** 0 for the scenario's run on all its boards; n for the n-th retry on this board alone. */
+  attempt: number;
   /** Paths of this board's files, relative to the run folder (history.json, serial.log, broker.log, timeline.svg). */
   files: { history: string; serialLog: string; brokerLog: string; timeline: string };
+  /** What serial.log and broker.log hold, so reporters attach them without reading files back. */
+  logs: { serial: string; broker: string };
 }
 
 /** A whole `hil run`. */
@@ -22,6 +36,7 @@ export interface RunResult {
   finished: string;
   /** `runs/<UTC timestamp>/` under the out folder. */
   runDir: string;
+  /** One per scenario and board: its last attempt. */
   results: BoardResult[];
   /** How late the timeline fired faults and stimuli against their schedule, over the whole run. */
   lateness?: { faults: LatenessStats; stimuli: LatenessStats };

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatRecord } from '../broker/records.js';
 import { applyFault, healAll, healFault } from '../faults/actions.js';
@@ -6,29 +6,13 @@ import type { FaultHandle, FaultPhase } from '../faults/context.js';
 import { runHook } from '../faults/hooks.js';
 import type { History, LatenessStats } from '../history/ops.js';
 import { monotonic, sleepUntil } from '../spec/clock.js';
+import type { ScenarioProgress } from '../spec/progress.js';
 import { BoardDriver } from './board-driver.js';
 import { brokerOps, clientIdOf, topicPrefix } from './broker-ops.js';
 import type { PlannedFault, ScenarioPlan, Stimulus } from './plan.js';
 import type { RackServices } from './rack.js';
 import { latenessStats } from './stats.js';
 import { runTimeline, type TimelineEvent } from './timeline.js';
-
-export interface BoardProgress {
-  id: string;
-  mqtt: string;
-  /** Active outages on it. */
-  faults: string[];
-  /** Messages emitted and not yet delivered. */
-  pending: number;
-}
-
-export interface ScenarioProgress {
-  scenario: string;
-  phase: 'setup' | 'timeline' | 'drain' | 'done';
-  elapsedMs: number;
-  totalMs: number;
-  boards: BoardProgress[];
-}
 
 export interface RunScenarioOptions {
   plan: ScenarioPlan;
@@ -48,9 +32,18 @@ export interface RunScenarioOptions {
 export interface ScenarioRun {
   histories: History[];
   lateness: { faults: LatenessStats; stimuli: LatenessStats };
+  /** Every lateness measured, ms, so a whole run can take its percentiles (a p99 of p99s is not one). */
+  latenessMs: { faults: number[]; stimuli: number[] };
+  /** Each board's serial.log and broker.log as written, by board id (reporters attach them). */
+  logs: Map<string, BoardLogs>;
   /** Runner problems (a fault that could not be applied or healed), also recorded per board. */
   errors: string[];
   aborted: boolean;
+}
+
+export interface BoardLogs {
+  serial: string;
+  broker: string;
 }
 
 /**
@@ -105,6 +98,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
   const faultLateness: number[] = [];
   let timer: NodeJS.Timeout | undefined;
   let aborted = false;
+  let outcome: Omit<ScenarioRun, 'logs'>;
+  let brokerTexts: Map<string, string> | undefined;
   try {
     progress('setup');
     // Drivers exist before bring-up, so the broker's view of the setup is recorded too.
@@ -114,8 +109,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
         services,
         dir: join(opts.dir, bp.board.id),
         runId: opts.runId,
-        ...(opts.readyTimeoutMs !== undefined && { readyTimeoutMs: opts.readyTimeoutMs }),
-        ...(opts.log && { log: opts.log }),
+        readyTimeoutMs: opts.readyTimeoutMs,
+        log: opts.log,
         // A command is pending until the board's agent reports it received.
         onAgentOp: (op) => {
           if (op.kind === 'delivered') pending.get(bp.board.id)?.delete(op.id);
@@ -155,8 +150,15 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     const stimuliLate = result.lateness.filter((l) => l.label.startsWith('emit ')).map((l) => l.lateMs);
     const lateness = { faults: latenessStats(faultLateness), stimuli: latenessStats(stimuliLate) };
     for (const e of errors) opts.log?.(`[${name}] ${e}`);
-    const histories = await finish(plan, drivers, opts.dir, startedAt, lateness, brokerLog);
-    return { histories, lateness, errors, aborted };
+    brokerTexts = brokerLogTexts(plan, brokerLog);
+    const histories = await finish(plan, drivers, opts.dir, startedAt, lateness, brokerTexts);
+    outcome = {
+      histories,
+      lateness,
+      latenessMs: { faults: faultLateness, stimuli: stimuliLate },
+      errors,
+      aborted,
+    };
   } finally {
     if (timer) clearInterval(timer);
     await healAll(handles).catch(() => []);
@@ -165,6 +167,13 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     // A crash before finish still leaves every board's JSON lines on disk.
     progress('done');
   }
+  // Read once the drivers have closed their serial logs, so reporters need not read files back.
+  const logs = new Map<string, BoardLogs>();
+  for (const { board } of plan.boards) {
+    const serial = await readFile(join(opts.dir, board.id, 'serial.log'), 'utf8').catch(() => '');
+    logs.set(board.id, { serial, broker: brokerTexts?.get(board.id) ?? '' });
+  }
+  return { ...outcome, logs };
 }
 
 function stimulusEvent(
@@ -315,19 +324,24 @@ function faultEvents(
   return events;
 }
 
+/** broker.log's text per board: one line per record. */
+function brokerLogTexts(plan: ScenarioPlan, lines: Map<string, string[]>): Map<string, string> {
+  return new Map(plan.boards.map(({ board }) => [board.id, `${(lines.get(board.id) ?? []).join('\n')}\n`]));
+}
+
 async function finish(
   plan: ScenarioPlan,
   drivers: Map<string, BoardDriver>,
   dir: string,
   startedAt: Date,
   lateness: ScenarioRun['lateness'],
-  brokerLog: Map<string, string[]>,
+  brokerLog: Map<string, string>,
 ): Promise<History[]> {
   return Promise.all(
     plan.boards.map(async ({ board }) => {
       const driver = drivers.get(board.id);
       const boardDir = join(dir, board.id);
-      await writeFile(join(boardDir, 'broker.log'), `${(brokerLog.get(board.id) ?? []).join('\n')}\n`);
+      await writeFile(join(boardDir, 'broker.log'), brokerLog.get(board.id) ?? '\n');
       const meta = {
         scenario: plan.scenario.name,
         board: board.id,

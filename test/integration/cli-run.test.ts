@@ -118,6 +118,25 @@ boards:
     expect(alarm.reasons.join('\n')).to.match(/alarm sim-simple-alarm-1 emitted 3\.\d\ds/);
   });
 
+  it("gives summary.json the run's lateness: one wifi-outage per board, every stimulus", async () => {
+    const latest = join(out, 'runs', 'latest');
+    const summary = JSON.parse(await readFile(join(latest, 'summary.json'), 'utf8'));
+    const { faults, stimuli } = summary.lateness;
+    expect(faults.count).to.equal(2);
+    // 12 telemetry and 1 alarm on each board.
+    expect(stimuli.count).to.be.within(24, 28);
+    for (const s of [faults, stimuli]) {
+      expect(s.medianMs).to.be.at.least(0);
+      expect(s.medianMs).to.be.at.most(s.p99Ms);
+      expect(s.p99Ms).to.be.at.most(s.maxMs);
+    }
+    // One scenario: the run's figures are that scenario's, as each history.json records them.
+    const history = JSON.parse(
+      await readFile(join(latest, 'short-drop', 'sim-simple', 'history.json'), 'utf8'),
+    );
+    expect(summary.lateness).to.deep.equal(history.lateness);
+  });
+
   it('writes a valid junit.xml with one failure', async () => {
     const xml = await readFile(join(out, 'junit.xml'), 'utf8');
     assertWellFormed(xml);
@@ -179,5 +198,88 @@ boards:
   it('builds the HTML report', async () => {
     const index = await readFile(join(out, 'allure-report', 'index.html'), 'utf8');
     expect(index).to.match(/<html/i);
+  });
+});
+
+describe('hil run --retries with chosen reporters (the bin)', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let out: string;
+  let run: Awaited<ReturnType<typeof hil>>;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hil-run-'));
+    out = join(dir, 'reports');
+    await writeFile(join(dir, 'short.yml'), SCENARIO);
+    await writeFile(
+      join(dir, 'rack.yml'),
+      `broker: { listen: "127.0.0.1:${await freeLowPort()}" }
+toxiproxy: { url: "http://127.0.0.1:${await freePort()}", manage: true }
+boards:
+  - { id: sim-simple, virtual: { model: simple }, firmware: umqtt.simple (virtual), tags: [virtual] }
+`,
+    );
+    run = await hil(
+      [
+        'run',
+        '--boards',
+        join(dir, 'rack.yml'),
+        '--scenarios',
+        join(dir, 'short.yml'),
+        '--out',
+        out,
+        '--retries',
+        '1',
+        '--reporter',
+        'summary',
+        '--reporter',
+        'console',
+      ],
+      { CI: 'true' },
+    );
+  });
+
+  after(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs the failing board again alone and reports its last attempt', async () => {
+    expect(run.code, run.stderr).to.equal(1);
+    expect(run.stdout).to.match(/short-drop\s+sim-simple\s+FAIL/);
+    const latest = join(out, 'runs', 'latest');
+    const summary = JSON.parse(await readFile(join(latest, 'summary.json'), 'utf8'));
+    expect(summary.results).to.have.length(1);
+    expect(summary.results[0].files.history).to.equal(
+      join('short-drop', 'retry-1', 'sim-simple', 'history.json'),
+    );
+    expect(await readdir(join(latest, 'short-drop'))).to.have.members(['sim-simple', 'retry-1']);
+  });
+
+  it('writes only the chosen outputs', async () => {
+    expect(run.stdout).to.contain('summary: ');
+    expect(run.stdout).not.to.contain('HTML report');
+    expect(run.stderr).not.to.match(/\[short-drop\] timeline/);
+    expect(await readdir(out)).to.have.members(['runs', 'allure-results']);
+    expect(await readdir(join(out, 'allure-results'))).to.deep.equal([]);
+    expect(await readdir(join(out, 'runs', 'latest', 'short-drop', 'sim-simple'))).not.to.include(
+      'timeline.svg',
+    );
+  });
+
+  it("takes the run's lateness over every attempt's own values (not a percentile of percentiles)", async () => {
+    const latest = join(out, 'runs', 'latest');
+    const summary = JSON.parse(await readFile(join(latest, 'summary.json'), 'utf8'));
+    const read = async (path: string) => JSON.parse(await readFile(join(latest, path), 'utf8')) as History;
+    const attempts = [
+      await read('short-drop/sim-simple/history.json'),
+      await read('short-drop/retry-1/sim-simple/history.json'),
+    ];
+    for (const kind of ['faults', 'stimuli'] as const) {
+      const each = attempts.map((h) => h.lateness![kind]);
+      expect(summary.lateness[kind].count).to.equal(each[0]!.count + each[1]!.count);
+      expect(summary.lateness[kind].maxMs).to.equal(Math.max(...each.map((s) => s.maxMs)));
+      expect(summary.lateness[kind].medianMs).to.be.at.most(summary.lateness[kind].p99Ms);
+    }
+    expect(summary.lateness.faults.count).to.equal(2);
   });
 });

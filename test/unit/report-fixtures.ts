@@ -70,6 +70,8 @@ export function resultOf(
     },
     history: hist,
     verdict,
+    attempt: 0,
+    logs: { serial: '', broker: '' },
     files: {
       history: `${dir}/history.json`,
       serialLog: `${dir}/serial.log`,

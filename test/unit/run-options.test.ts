@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { expect } from 'chai';
+import { buildProgram } from '../../harness/cli/main.js';
+import { REPORTER_NAMES } from '../../harness/report/reporters.js';
+import { RUN_OPTIONS, resolveRunOptions, runOptionEntries, runUsage } from '../../harness/run/options.js';
+import { HilError } from '../../harness/spec/errors.js';
+
+/** The `hil run` lines of the README's command-line block, up to the next command. */
+async function readmeRunUsage(): Promise<string> {
+  const readme = await readFile('README.md', 'utf8');
+  const lines = readme.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('hil run '));
+  const end = lines.findIndex((l, i) => i > start && !l.startsWith(' '));
+  return lines.slice(start, end).join('\n');
+}
+
+describe('run: the one option table', () => {
+  it("is what the README's usage of hil run shows, option for option and in order", async () => {
+    const usage = (await readmeRunUsage()).match(/\[[^\]]+\]/g);
+    expect(usage).to.deep.equal(runUsage());
+  });
+
+  it('names every reporter in the README', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    const line = readme.match(/`hil run --reporter NAME` \(repeatable\)[^.]*\./s)?.[0] ?? '';
+    expect(line.match(/`[a-z]+`/g)?.map((n) => n.slice(1, -1))).to.deep.equal(REPORTER_NAMES);
+  });
+
+  it("is what commander builds hil run's options from", () => {
+    const run = buildProgram(() => {}).commands.find((c) => c.name() === 'run')!;
+    expect(run.options.map((o) => o.flags)).to.deep.equal(runOptionEntries().map(([, e]) => e.flag));
+    const timeout = run.options.find((o) => o.long === '--timeout')!;
+    expect(timeout.defaultValue).to.equal(RUN_OPTIONS.timeoutMs.default);
+  });
+
+  it('fills what the programmatic API was not given from the table', () => {
+    expect(resolveRunOptions()).to.deep.equal({
+      boards: 'boards.yml',
+      scenarios: ['scenarios'],
+      board: [],
+      tag: [],
+      grep: undefined,
+      out: 'reports',
+      bail: false,
+      retries: 0,
+      timeoutMs: 60_000,
+      report: true,
+      reporter: REPORTER_NAMES,
+    });
+    const o = resolveRunOptions({ retries: 2, bail: undefined, reporter: [], board: ['b1'] });
+    expect(o).to.include({ retries: 2, bail: false });
+    expect(o.board).to.deep.equal(['b1']);
+    expect(o.reporter).to.deep.equal(REPORTER_NAMES);
+    // Defaults are copies: changing one run's lists leaves the table alone.
+    o.reporter.pop();
+    expect(RUN_OPTIONS.reporter.default).to.deep.equal(REPORTER_NAMES);
+  });
+
+  it('rejects a count that is not a whole number before anything runs', async () => {
+    const program = buildProgram(() => {});
+    let caught: unknown;
+    await program.parseAsync(['node', 'hil', 'run', '--retries', '1.5']).catch((e) => {
+      caught = e;
+    });
+    expect(caught).to.be.instanceOf(HilError);
+    expect((caught as HilError).message).to.equal('--retries takes a whole number, got "1.5"');
+  });
+});
