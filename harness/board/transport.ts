@@ -9,9 +9,9 @@ import type { UsbScanOptions, UsbSerialDevice } from './usb-ports.js';
  * each one entry of `transports/registry.ts`. The run, `hil boards`, `hil deploy` and resets
  * open boards only through it (`transports/open.ts`).
  *
- * Its boards.yml side (`yaml`) sits in a module of its own with no I/O imports, listed in
- * `transports/yaml-registry.ts`: the validator (`config/`) reads it there without loading
- * serialport, the launcher or QEMU.
+ * A transport's module holds its boards.yml side (`yaml`) and loads its I/O (serialport, the
+ * launcher, QEMU) only inside `open`, so the validator (`config/`) reads the registry without
+ * loading any of it.
  */
 export interface BoardTransport<S extends TransportSpec = TransportSpec> {
   kind: S['kind'];

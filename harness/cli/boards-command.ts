@@ -81,7 +81,7 @@ async function probe(board: BoardSpec, rack: RackSpec, opts: BoardsOptions): Pro
     // A virtual board's client is pointed at the broker itself: a probe makes no proxy.
     const { board: found, link } = await openBoardLink(board, {
       broker: brokerOf(rack),
-      ...(opts.usb && { usb: opts.usb }),
+      usb: opts.usb,
     });
     opened = found;
     session = new BoardSession(link, { run: 'probe', idleProbe: 0 });

@@ -92,7 +92,7 @@ function wholeNumber(flag: string) {
   };
 }
 
-/** Runs the CLI and returns the exit code (DESIGN.md: 0 pass, 1 check failed, 2 bad input, 3 rack failed). */
+/** Runs the CLI and returns the exit code (README: 0 pass, 1 check failed, 2 bad input, 3 rack failed). */
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
   const program = buildProgram((c) => {

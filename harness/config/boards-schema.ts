@@ -2,7 +2,7 @@ import type { SchemaObject } from 'ajv';
 import type { TransportYaml } from '../board/transport.js';
 import { duration, hostPort, id, stringList } from '../spec/schema-parts.js';
 import type { TransportSpec } from '../spec/types.js';
-import { TRANSPORT_YAML } from '../transports/yaml-registry.js';
+import { TRANSPORT_YAML } from '../transports/registry.js';
 
 const wifi: SchemaObject = {
   'x-expect': 'agent, proxy or { command: { down, up } }',

@@ -8,7 +8,7 @@ import {
   type TransportSpec,
   type WifiMethod,
 } from '../spec/types.js';
-import { TRANSPORT_YAML } from '../transports/yaml-registry.js';
+import { TRANSPORT_YAML } from '../transports/registry.js';
 import { boardsSchema } from './boards-schema.js';
 import { type Diagnostic, sortDiagnostics } from './diagnostics.js';
 import { checkSchema, checkSections } from './schema-check.js';

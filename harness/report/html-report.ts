@@ -28,7 +28,7 @@ export interface HtmlReport {
   appended: boolean;
 }
 
-/** The folder names under the out folder, as DESIGN.md lays it out. */
+/** The folder names under the out folder, as docs/reports.md lays it out. */
 export const REPORT_PATHS = {
   results: 'allure-results',
   report: 'allure-report',

@@ -35,7 +35,7 @@ export interface SummaryResult {
   files: { history: string; serialLog: string; brokerLog: string; timeline: string };
 }
 
-/** summary.json: the machine-readable result CI and dashboards read (DESIGN.md). */
+/** summary.json: the machine-readable result CI and dashboards read (docs/reports.md). */
 export interface Summary {
   started: string;
   finished: string;

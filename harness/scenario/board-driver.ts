@@ -77,8 +77,8 @@ export class BoardDriver {
     const brokerAddress = { host, port: this.proxy.listen.port };
     const opened = await openBoardLink(board, {
       broker: brokerAddress,
-      ...(plan.modelOptions && { modelOptions: plan.modelOptions }),
-      ...(this.opts.log && { log: this.opts.log }),
+      modelOptions: plan.modelOptions,
+      log: this.opts.log,
     });
     this.console = opened.board;
     this.link = opened.link;

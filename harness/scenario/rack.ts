@@ -23,7 +23,7 @@ export async function openRack(rack: RackSpec, opts: OpenRackOptions = {}): Prom
     manage: rack.toxiproxy.manage,
     // The run handles Ctrl-C itself: it heals through Toxiproxy first, then closes the rack.
     handleSignals: false,
-    ...(opts.toxiproxyLog && { log: opts.toxiproxyLog }),
+    log: opts.toxiproxyLog,
   });
   let broker: BrokerControl;
   try {

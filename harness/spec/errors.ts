@@ -20,5 +20,5 @@ export class HilError extends Error {
   }
 }
 
-/** Exit codes of the CLI, as DESIGN.md fixes them. */
+/** Exit codes of the CLI, as the README lists them. */
 export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, rackFailed: 3 } as const;

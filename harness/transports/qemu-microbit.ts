@@ -1,6 +1,5 @@
-import { serialConsole } from '../board/open-board.js';
 import type { BoardTransport } from '../board/transport.js';
-import { type QemuMicrobitOptions, startQemuMicrobit } from '../deploy/qemu-microbit.js';
+import type { QemuMicrobitOptions } from '../deploy/qemu-microbit.js';
 
 /** A BBC micro:bit emulated by QEMU, with its options (firmware image, emulator, line speed). */
 export interface QemuMicrobitSpec extends QemuMicrobitOptions {
@@ -21,6 +20,8 @@ export const qemuMicrobit: BoardTransport<QemuMicrobitSpec> = {
   describe: () => 'QEMU micro:bit',
   async open(board, spec) {
     const { kind: _kind, ...opts } = spec;
+    const { startQemuMicrobit } = await import('../deploy/qemu-microbit.js');
+    const { serialConsole } = await import('../board/open-board.js');
     const q = await startQemuMicrobit(opts);
     return serialConsole(q.path, { board: board.id, baud: board.baud, stop: () => q.stop() });
   },

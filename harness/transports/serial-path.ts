@@ -1,6 +1,29 @@
-import { serialConsole } from '../board/open-board.js';
-import type { BoardTransport } from '../board/transport.js';
-import { type SerialPathSpec, serialPathYaml } from './serial-path.yaml.js';
+import type { BoardTransport, TransportYaml } from '../board/transport.js';
+
+/** A serial port by path: a device node, a /dev/serial/by-id link, a PTY. */
+export interface SerialPathSpec {
+  kind: 'serial-path';
+  path: string;
+  readonly [param: string]: unknown;
+}
+
+/** `serial: /dev/serial/by-id/...`: a local serial port by its path. */
+const serialPathYaml: TransportYaml<SerialPathSpec> = {
+  kind: 'serial-path',
+  label: 'serial',
+  advertise: 'lan',
+  key: 'serial',
+  about: 'The serial port: a path (prefer /dev/serial/by-id/...) or a USB identity.',
+  schema: { type: 'string', minLength: 1 },
+  expect: 'a device path',
+  accepts: (v) => typeof v === 'string',
+  parse: (v) => ({ kind: 'serial-path', path: v as string }),
+  exclusive: (s) => ({
+    key: `path:${s.path}`,
+    what: `serial port ${s.path}`,
+    hint: 'each board needs its own serial port',
+  }),
+};
 
 /** A board on a local serial port named by its path (`serial: /dev/serial/by-id/...`). */
 export const serialPath: BoardTransport<SerialPathSpec> = {
@@ -11,5 +34,9 @@ export const serialPath: BoardTransport<SerialPathSpec> = {
   yaml: serialPathYaml,
   describe: (s) => s.path,
   usesDevice: (s, d) => s.path === d.path || s.path === d.byId,
-  open: async (board, spec) => serialConsole(spec.path, { board: board.id, baud: board.baud }),
+  async open(board, spec) {
+    // Loaded when a board is opened: the validator reads this module and must not load serialport.
+    const { serialConsole } = await import('../board/open-board.js');
+    return serialConsole(spec.path, { board: board.id, baud: board.baud });
+  },
 };

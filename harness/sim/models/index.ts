@@ -5,5 +5,5 @@ import { robust } from './robust.js';
 import { robust2 } from './robust2.js';
 import { simple } from './simple.js';
 
-/** One module per model, as DESIGN.md's table lists them. */
+/** One module per model, as docs/virtual-rack.md lists them. */
 export const MODELS: Record<ModelName, ModelFactory> = { simple, robust, robust2, resilient };
