@@ -1,6 +1,6 @@
 import type { PolicySpec } from '../spec/policy.js';
 import type { BoardView, CheckerScenario } from './board-view.js';
-import { blames, type ClassFinding } from './findings.js';
+import { blamedId, type ClassFinding } from './findings.js';
 import { duplicateSeqFindings, gapFindings, orderFindings } from './gap-report.js';
 import { latencyStats } from './latency.js';
 import { type ClassTraffic, fateOf, type Message, outcomeOf, trafficByClass } from './messages.js';
@@ -80,7 +80,8 @@ function judgeClass(
   if (direction === 'down')
     info.push(...gapFindings(cls, messages, view.link), ...orderFindings(cls, messages));
   const findings = [...failures, ...info];
-  const blamed = (id: string) => failures.some((f) => blames(f, id));
+  const blamedIds = new Set(failures.flatMap(blamedId));
+  const blamed = (id: string) => blamedIds.has(id);
   const marks: MessageOutcome[] = messages.map((m) => messageOutcome(m, within, blamed(m.id)));
   for (const u of t.unknown) {
     marks.push({

@@ -41,11 +41,12 @@ export function faultSpans(ops: readonly Op[]): FaultSpans {
   const reboots: FaultSpan[] = [];
   const orphanEnds: OpOf<'fault'>[] = [];
   const open = new Map<string, OpOf<'fault'>[]>();
+  const connected = connectedAfter(ops);
   ops.forEach((op, i) => {
     if (op.kind !== 'fault') return;
     if (isRestart(op)) {
       if (op.phase !== 'start') return;
-      const back = ops.slice(i + 1).find((o) => o.kind === 'mqtt' && o.state === 'connected' && o.t > op.t);
+      const back = connected(i, op.t);
       reboots.push({
         fault: op.fault,
         start: op.t,
@@ -68,6 +69,30 @@ export function faultSpans(ops: readonly Op[]): FaultSpans {
   for (const starts of open.values())
     for (const s of starts) spans.push({ fault: s.fault, start: s.t, reboot: false, startOp: s });
   return { spans: [...spans, ...reboots], orphanEnds };
+}
+
+/**
+ * `(i, t)` → the first `mqtt connected` op after index i and later than t. Indexes them once;
+ * each lookup skips from the next one after i (in sorted ops, only those at t itself).
+ */
+function connectedAfter(ops: readonly Op[]): (i: number, t: number) => Op | undefined {
+  let at: number[] | undefined;
+  return (i, t) => {
+    at ??= ops.flatMap((o, j) => (o.kind === 'mqtt' && o.state === 'connected' ? [j] : []));
+    const idx = at as number[];
+    let lo = 0;
+    let hi = idx.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((idx[mid] as number) > i) hi = mid;
+      else lo = mid + 1;
+    }
+    for (let k = lo; k < idx.length; k++) {
+      const o = ops[idx[k] as number] as Op;
+      if (o.t > t) return o;
+    }
+    return undefined;
+  };
 }
 
 /**
