@@ -339,7 +339,9 @@ if (isMain) {
   const sizes = values.sizes.split(',').map(Number);
   const seed = Number(values.seed);
   console.log(`node ${process.version}, seed ${seed}`);
-  console.log('ops       | check ms (median) | runs | heap MiB: history / after check | verdict');
+  console.log(
+    'ops       | check ms (median) | CPU ms (median) | runs | heap MiB: history / after check | verdict',
+  );
   for (const size of sizes) {
     const h = generate(size, seed);
     const sc = benchScenario(h);
@@ -347,13 +349,17 @@ if (isMain) {
     const base = process.memoryUsage().heapUsed;
     const runs = size >= 1_000_000 ? Math.min(2, Number(values.runs)) : Number(values.runs);
     const times: number[] = [];
+    const cpu: number[] = [];
     let peak = 0;
     let verdict = '';
     for (let i = 0; i < runs; i++) {
       gc();
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const v = check(h, sc);
       times.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1000);
       peak = Math.max(peak, process.memoryUsage().heapUsed);
       const failing = [...v.classes, ...v.checks].filter((x) => x.verdict !== 'pass').length;
       verdict = `${v.verdict} (${failing} parts not passing)`;
@@ -361,6 +367,7 @@ if (isMain) {
     const row = [
       String(h.ops.length).padEnd(9),
       median(times).toFixed(0).padStart(17),
+      median(cpu).toFixed(0).padStart(15),
       String(runs).padStart(4),
       `${mib(base)} / ${mib(peak)}`.padStart(33),
       verdict,

@@ -1,4 +1,4 @@
-import { faultSpans } from '../history/fault-spans.js';
+import { type FaultSpans, faultSpans } from '../history/fault-spans.js';
 import type { Op } from '../history/ops.js';
 import type { LinkProblem } from './findings.js';
 import { elapsed } from './format.js';
@@ -30,9 +30,9 @@ export interface Link {
   problems: LinkProblem[];
 }
 
-/** Builds the link from one board's ops, sorted by time, on the shared fault pairing. */
-export function linkOf(ops: readonly Op[], tolerance: number): Link {
-  const { spans, orphanEnds } = faultSpans(ops);
+/** Builds the link from one board's ops, sorted by time, on the shared fault pairing (given, when already made). */
+export function linkOf(ops: readonly Op[], tolerance: number, paired: FaultSpans = faultSpans(ops)): Link {
+  const { spans, orphanEnds } = paired;
   const problems: LinkProblem[] = orphanEnds.map((op) => ({
     kind: 'fault-without-start',
     level: 'error',

@@ -97,11 +97,17 @@ function connectedAfter(ops: readonly Op[]): (i: number, t: number) => Op | unde
 
 /**
  * When a run's judging ends, in ms: max(duration, the last fault end) + drain. A fault end is
- * an end op or a reboot's reconnect; faults that never ended do not count.
+ * an end op or a reboot's reconnect; faults that never ended do not count. `paired`: the ops'
+ * `faultSpans`, when already made.
  */
-export function judgedEnd(ops: readonly Op[], duration: number, drain: number): number {
+export function judgedEnd(
+  ops: readonly Op[],
+  duration: number,
+  drain: number,
+  paired: FaultSpans = faultSpans(ops),
+): number {
   let last = 0;
   for (const op of ops) if (op.kind === 'fault' && op.phase === 'end') last = Math.max(last, op.t);
-  for (const s of faultSpans(ops).spans) if (s.end !== undefined) last = Math.max(last, s.end);
+  for (const s of paired.spans) if (s.end !== undefined) last = Math.max(last, s.end);
   return Math.max(duration, last) + drain;
 }
