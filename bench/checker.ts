@@ -3,7 +3,8 @@
 // every 2 s, button presses, alarms, commands down with seq/epoch/routed, wifi and broker
 // outages with the agent's mqtt events and the broker's client events, a few reboots, serial lines.
 //   npx tsx bench/checker.ts [--sizes 10000,100000,1000000] [--runs 5] [--seed 17]
-// Figures only: nothing here asserts a timing.
+// Prints wall ms (median), process CPU ms (GC threads included: the wall time moves with a shared
+// machine's load, CPU less) and heap. Figures only: nothing here asserts a timing.
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
