@@ -1,5 +1,5 @@
 import { boardOps } from '../history/board-ops.js';
-import { judgedEnd } from '../history/fault-spans.js';
+import { faultSpans, judgedEnd } from '../history/fault-spans.js';
 import type { History, Op } from '../history/ops.js';
 import type { ScenarioSpec } from '../spec/types.js';
 import { type Link, linkOf } from './link.js';
@@ -22,7 +22,8 @@ export interface BoardView {
 
 export function boardView(history: History, scenario: CheckerScenario): BoardView {
   const ops = boardOps(history);
-  const link = linkOf(ops, scenario.tolerance);
-  const end = judgedEnd(ops, scenario.duration, scenario.drain);
+  const paired = faultSpans(ops);
+  const link = linkOf(ops, scenario.tolerance, paired);
+  const end = judgedEnd(ops, scenario.duration, scenario.drain, paired);
   return { board: history.board, ops, link, end, tolerance: scenario.tolerance };
 }

@@ -72,9 +72,12 @@ function boardProblems(view: BoardView): BoardFinding[] {
     if (op.kind === 'error') out.push({ kind: 'runner-error', level: 'error', t: op.t, msg: op.msg });
     if (op.kind === 'agent-error') out.push({ kind: 'agent-error', level: 'info', t: op.t, msg: op.msg });
   }
+  // Some boot at or after a reboot's start: the latest boot is.
+  let lastBoot = Number.NEGATIVE_INFINITY;
+  for (const op of view.ops) if (op.kind === 'boot' && op.t > lastBoot) lastBoot = op.t;
   for (const r of view.link.outages) {
     if (r.kind !== 'reboot' || Number.isFinite(r.end)) continue;
-    const booted = view.ops.some((o) => o.kind === 'boot' && o.t >= r.start);
+    const booted = lastBoot >= r.start;
     out.push(
       booted
         ? { kind: 'reboot-not-back', level: 'fail', start: r.start }

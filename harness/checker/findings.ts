@@ -160,9 +160,14 @@ export type BoardFinding =
 export type Finding = ClassFinding | CheckFinding | BoardFinding;
 export type FindingKind = Finding['kind'];
 
+/** The id of the message this finding names as failing, if any (as a list: none or one). */
+export function blamedId(f: Finding): string[] {
+  if (f.level === 'info') return [];
+  if ('message' in f) return [f.message.id];
+  return f.kind === 'unknown-id' ? [f.id] : [];
+}
+
 /** Does this finding name that message as failing? */
 export function blames(f: Finding, id: string): boolean {
-  if (f.level === 'info') return false;
-  if ('message' in f) return f.message.id === id;
-  return f.kind === 'unknown-id' && f.id === id;
+  return blamedId(f).includes(id);
 }

@@ -2,6 +2,7 @@ import type { ClassFinding } from './findings.js';
 import { findGaps } from './gaps.js';
 import { type Link, outagesDuring } from './link.js';
 import { commandFate, type Message } from './messages.js';
+import { MinIndexTree } from './search.js';
 
 /**
  * Down traffic, by sequence number: one `seq-gap` per run of missing commands, with the
@@ -69,12 +70,11 @@ export function duplicateSeqFindings(cls: string, messages: readonly Message[]):
 export function orderFindings(cls: string, messages: readonly Message[]): ClassFinding[] {
   const sent = sequenced(messages).filter((m) => m.copies.length > 0);
   const epoch = epochOf(sent);
+  const overtook = firstOvertaken(sent);
   const out: ClassFinding[] = [];
-  for (const m of sent) {
+  sent.forEach((m, i) => {
     const first = m.copies[0] as number;
-    const overtaken = sent.find(
-      (e) => e.epoch === m.epoch && (e.seq as number) < (m.seq as number) && (e.copies[0] as number) > first,
-    );
+    const overtaken = overtook[i];
     if (overtaken) {
       out.push({
         kind: 'seq-order',
@@ -85,6 +85,57 @@ export function orderFindings(cls: string, messages: readonly Message[]): ClassF
         received: first,
         before: { seq: overtaken.seq as number, received: overtaken.copies[0] as number },
       });
+    }
+  });
+  return out;
+}
+
+/**
+ * For each received command: the first one in send order, of its epoch, with a lower number and
+ * a later first arrival. Per epoch, commands are taken by ascending number; those already taken
+ * (lower numbers) sit in a tree by arrival rank, asked for the lowest send index arriving later.
+ */
+function firstOvertaken(sent: readonly Message[]): Array<Message | undefined> {
+  const out: Array<Message | undefined> = sent.map(() => undefined);
+  const firsts = sent.map((m) => m.copies[0] as number);
+  if (firsts.some(Number.isNaN) || sent.some((m) => Number.isNaN(m.seq) || Number.isNaN(m.epoch))) {
+    sent.forEach((m, i) => {
+      out[i] = sent.find(
+        (e) =>
+          e.epoch === m.epoch &&
+          (e.seq as number) < (m.seq as number) &&
+          (e.copies[0] as number) > firsts[i]!,
+      );
+    });
+    return out;
+  }
+  const epochs = new Map<number | undefined, number[]>();
+  sent.forEach((m, i) => {
+    const group = epochs.get(m.epoch);
+    if (group) group.push(i);
+    else epochs.set(m.epoch, [i]);
+  });
+  for (const group of epochs.values()) {
+    // Rank 0 is the latest arrival: "arrived later than x" is a rank below x's.
+    const arrivals = [...new Set(group.map((i) => firsts[i] as number))].sort((a, b) => b - a);
+    const rank = new Map(arrivals.map((t, r) => [t, r]));
+    const bySeq = [...group].sort((a, b) => (sent[a]?.seq as number) - (sent[b]?.seq as number) || a - b);
+    const tree = new MinIndexTree(arrivals.length);
+    for (let lo = 0; lo < bySeq.length; ) {
+      // Ask for every command of one number before taking any of them in: "lower" is strict.
+      let hi = lo;
+      const seq = sent[bySeq[lo] as number]?.seq;
+      while (hi < bySeq.length && sent[bySeq[hi] as number]?.seq === seq) hi++;
+      for (let k = lo; k < hi; k++) {
+        const i = bySeq[k] as number;
+        const j = tree.minBelow(rank.get(firsts[i] as number) as number);
+        if (j !== undefined) out[i] = sent[j];
+      }
+      for (let k = lo; k < hi; k++) {
+        const i = bySeq[k] as number;
+        tree.insert(rank.get(firsts[i] as number) as number, i);
+      }
+      lo = hi;
     }
   }
   return out;

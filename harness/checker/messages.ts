@@ -112,24 +112,37 @@ export function trafficByClass(ops: readonly Op[], end: number): Map<string, Cla
   }
   const unknown = new Map<string, UnknownCopy>();
   for (const op of ops) {
-    const m = 'id' in op ? byId.get(op.id) : undefined;
     switch (op.kind) {
-      case 'noticed':
+      case 'noticed': {
+        const m = byId.get(op.id);
         if (m) m.noticed ??= op.t;
         break;
-      case 'accepted':
+      }
+      case 'accepted': {
+        const m = byId.get(op.id);
         if (m) m.accepted ??= op.t;
         break;
-      case 'dropped':
+      }
+      case 'dropped': {
+        const m = byId.get(op.id);
         if (m) m.dropped ??= { t: op.t, why: op.why };
         break;
-      case 'routed':
-        if (m) m.routed ??= { t: op.t, to: op.to, ...(op.why && { why: op.why }), held: op.held === true };
+      }
+      case 'routed': {
+        const m = byId.get(op.id);
+        if (m && !m.routed) {
+          const held = op.held === true;
+          m.routed = op.why ? { t: op.t, to: op.to, why: op.why, held } : { t: op.t, to: op.to, held };
+        }
         break;
-      case 'broker-forgot':
+      }
+      case 'broker-forgot': {
+        const m = byId.get(op.id);
         if (m) m.brokerForgot ??= { t: op.t, why: op.why };
         break;
+      }
       case 'delivered': {
+        const m = byId.get(op.id);
         if (!m) {
           if (op.t > end) break;
           const c = classOf(op.cls);

@@ -82,12 +82,17 @@ const RANK: Record<Verdict, number> = { pass: 0, error: 1, fail: 2 };
 
 /** Composition takes the worst: fail > error > pass. */
 export function worst(...verdicts: Verdict[]): Verdict {
+  return worstOf(verdicts);
+}
+
+function worstOf(verdicts: readonly Verdict[]): Verdict {
   return verdicts.reduce<Verdict>((a, b) => (RANK[b] > RANK[a] ? b : a), 'pass');
 }
 
 /** The verdict a set of findings gives: the worst of their levels (`info` passes). */
 export function verdictOf(findings: ReadonlyArray<{ level: Level }>): Verdict {
-  return worst(...findings.map((f) => (f.level === 'info' ? 'pass' : f.level)));
+  // No spread: a soak can give more findings than a call takes arguments.
+  return worstOf(findings.map((f) => (f.level === 'info' ? 'pass' : f.level)));
 }
 
 export function verdictRank(v: Verdict): number {

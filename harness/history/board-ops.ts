@@ -2,12 +2,16 @@ import type { History, Op } from './ops.js';
 
 /**
  * One board's ops in time order (appends keep their order at equal times). Ops of another
- * board (a shared recording) are left out.
+ * board (a shared recording) are left out. A recording is appended in time order, so the sort
+ * is skipped when the ops already are.
  */
 export function boardOps(history: Pick<History, 'board' | 'ops'>): Op[] {
-  return history.ops
+  const mine = history.ops.filter((op) => op.board === history.board);
+  let sorted = true;
+  for (let i = 1; i < mine.length && sorted; i++) sorted = (mine[i] as Op).t - (mine[i - 1] as Op).t >= 0;
+  if (sorted) return mine;
+  return mine
     .map((op, i) => ({ op, i }))
-    .filter(({ op }) => op.board === history.board)
     .sort((a, b) => a.op.t - b.op.t || a.i - b.i)
     .map(({ op }) => op);
 }

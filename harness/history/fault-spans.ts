@@ -41,11 +41,12 @@ export function faultSpans(ops: readonly Op[]): FaultSpans {
   const reboots: FaultSpan[] = [];
   const orphanEnds: OpOf<'fault'>[] = [];
   const open = new Map<string, OpOf<'fault'>[]>();
+  const connected = connectedAfter(ops);
   ops.forEach((op, i) => {
     if (op.kind !== 'fault') return;
     if (isRestart(op)) {
       if (op.phase !== 'start') return;
-      const back = ops.slice(i + 1).find((o) => o.kind === 'mqtt' && o.state === 'connected' && o.t > op.t);
+      const back = connected(i, op.t);
       reboots.push({
         fault: op.fault,
         start: op.t,
@@ -71,12 +72,42 @@ export function faultSpans(ops: readonly Op[]): FaultSpans {
 }
 
 /**
- * When a run's judging ends, in ms: max(duration, the last fault end) + drain. A fault end is
- * an end op or a reboot's reconnect; faults that never ended do not count.
+ * `(i, t)` → the first `mqtt connected` op after index i and later than t. Indexes them once;
+ * each lookup skips from the next one after i (in sorted ops, only those at t itself).
  */
-export function judgedEnd(ops: readonly Op[], duration: number, drain: number): number {
+function connectedAfter(ops: readonly Op[]): (i: number, t: number) => Op | undefined {
+  let at: number[] | undefined;
+  return (i, t) => {
+    at ??= ops.flatMap((o, j) => (o.kind === 'mqtt' && o.state === 'connected' ? [j] : []));
+    const idx = at as number[];
+    let lo = 0;
+    let hi = idx.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((idx[mid] as number) > i) hi = mid;
+      else lo = mid + 1;
+    }
+    for (let k = lo; k < idx.length; k++) {
+      const o = ops[idx[k] as number] as Op;
+      if (o.t > t) return o;
+    }
+    return undefined;
+  };
+}
+
+/**
+ * When a run's judging ends, in ms: max(duration, the last fault end) + drain. A fault end is
+ * an end op or a reboot's reconnect; faults that never ended do not count. `paired`: the ops'
+ * `faultSpans`, when already made.
+ */
+export function judgedEnd(
+  ops: readonly Op[],
+  duration: number,
+  drain: number,
+  paired: FaultSpans = faultSpans(ops),
+): number {
   let last = 0;
   for (const op of ops) if (op.kind === 'fault' && op.phase === 'end') last = Math.max(last, op.t);
-  for (const s of faultSpans(ops).spans) if (s.end !== undefined) last = Math.max(last, s.end);
+  for (const s of paired.spans) if (s.end !== undefined) last = Math.max(last, s.end);
   return Math.max(duration, last) + drain;
 }

@@ -1,4 +1,5 @@
 import type { BoardView } from '../board-view.js';
+import type { CheckFinding } from '../findings.js';
 import { type CheckOutcome, outcome } from './check.js';
 
 /**
@@ -7,11 +8,8 @@ import { type CheckOutcome, outcome } from './check.js';
  * runner `error` op instead).
  */
 export function noHang(view: BoardView): CheckOutcome {
-  return outcome(
-    view.ops.flatMap((op) =>
-      op.kind === 'hung'
-        ? [{ kind: 'hung' as const, level: 'fail' as const, t: op.t, silentMs: op.silentMs }]
-        : [],
-    ),
-  );
+  const findings: CheckFinding[] = [];
+  for (const op of view.ops)
+    if (op.kind === 'hung') findings.push({ kind: 'hung', level: 'fail', t: op.t, silentMs: op.silentMs });
+  return outcome(findings);
 }

@@ -1,4 +1,6 @@
 import type { CheckFinding } from '../findings.js';
+import type { Outage } from '../link.js';
+import { firstWhere, isAscending } from '../search.js';
 import { defineCheck, outcome } from './check.js';
 
 /**
@@ -9,13 +11,13 @@ import { defineCheck, outcome } from './check.js';
 export const noReboot = defineCheck<{ check: 'no-reboot' }>({
   name: 'no-reboot',
   judge(_spec, view) {
-    const scheduled = view.link.outages.filter((o) => o.kind === 'reboot');
+    const inScheduled = scheduledReboots(view.link.outages.filter((o) => o.kind === 'reboot'));
     const failures: CheckFinding[] = [];
     let inRestart = false;
     for (const op of view.ops) {
       if (op.kind === 'mqtt' && op.state === 'connected') inRestart = false;
       if (op.kind !== 'boot' || op.t <= 0 || op.t > view.end) continue;
-      if (scheduled.some((r) => op.t >= r.start && op.t <= r.end)) continue;
+      if (inScheduled(op.t)) continue;
       if (inRestart) continue;
       inRestart = true;
       failures.push({
@@ -30,3 +32,21 @@ export const noReboot = defineCheck<{ check: 'no-reboot' }>({
     return outcome(failures);
   },
 });
+
+/**
+ * t → inside some scheduled reboot [start, end]. Reboots may overlap (two before one reconnect):
+ * among those begun by t, the longest-lasting decides (a running maximum of ends).
+ */
+function scheduledReboots(reboots: readonly Outage[]): (t: number) => boolean {
+  if (!isAscending(reboots.map((r) => r.start)))
+    return (t) => reboots.some((r) => t >= r.start && t <= r.end);
+  let max = Number.NEGATIVE_INFINITY;
+  const maxEnd = reboots.map((r) => {
+    max = Math.max(max, r.end);
+    return max;
+  });
+  return (t) => {
+    const k = firstWhere(reboots.length, (i) => !(t >= (reboots[i] as Outage).start)) - 1;
+    return k >= 0 && t <= (maxEnd[k] as number);
+  };
+}

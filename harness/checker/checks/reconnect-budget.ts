@@ -1,6 +1,7 @@
 import type { CheckSpec } from '../../spec/types.js';
+import { firstWhere } from '../search.js';
 import { defineCheck, outcome } from './check.js';
-import { networkDowns } from './outages.js';
+import { type NetworkDown, networkDowns } from './outages.js';
 
 const MINUTE = 60_000;
 
@@ -30,7 +31,7 @@ export const reconnectBudget = defineCheck<ReconnectBudgetSpec>({
     const attempts = view.ops
       .filter((o) => o.kind === 'mqtt' && o.state === 'connecting')
       .map((o) => o.t)
-      .filter((t) => downs.some((d) => t >= d.start && t < d.end));
+      .filter((t) => inAnyDown(downs, t));
     const worst = busiestMinute(attempts);
     const perMinute = spec.perMinute;
     if (!downs.length) return outcome([{ kind: 'no-outage', level: 'info' }]);
@@ -49,6 +50,12 @@ export const reconnectBudget = defineCheck<ReconnectBudgetSpec>({
     return outcome([{ kind: 'budget-kept', level: 'info', attempts: worst.count, perMinute }]);
   },
 });
+
+/** Network downs are disjoint and in order: only the last one begun by t can hold it. */
+function inAnyDown(downs: readonly NetworkDown[], t: number): boolean {
+  const d = downs[firstWhere(downs.length, (i) => !((downs[i] as NetworkDown).start <= t)) - 1];
+  return d !== undefined && t >= d.start && t < d.end;
+}
 
 /** The most attempts in any window [t, t + 1 min). */
 export function busiestMinute(times: readonly number[]): { count: number; from: number; to: number } {

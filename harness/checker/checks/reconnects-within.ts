@@ -3,6 +3,7 @@ import type { CheckSpec } from '../../spec/types.js';
 import type { BoardView } from '../board-view.js';
 import type { CheckFinding } from '../findings.js';
 import { elapsed } from '../format.js';
+import { firstAbove } from '../search.js';
 import { defineCheck, outcome } from './check.js';
 import { type NetworkDown, networkDowns } from './outages.js';
 
@@ -26,9 +27,8 @@ export const reconnectsWithin = defineCheck<ReconnectsWithinSpec>({
   },
   judge(spec, view) {
     const d = spec.within;
-    const mqtt = view.ops.filter((o) => o.kind === 'mqtt');
-    const connected = mqtt.filter((o) => o.state === 'connected').map((o) => o.t);
-    const breaks = mqtt.filter((o) => o.state !== 'connected').map((o) => o.t);
+    const mqtt = mqttIndex(view);
+    const { connected, breaks } = mqtt;
     const failures: CheckFinding[] = [];
     const errors: CheckFinding[] = [];
     const info: CheckFinding[] = [];
@@ -41,12 +41,12 @@ export const reconnectsWithin = defineCheck<ReconnectsWithinSpec>({
         continue;
       }
       // The connection that holds at the outage's end: after the last break the agent reported in it.
-      const lastBreak = Math.max(down.start, ...breaks.filter((t) => t >= down.start && t <= down.end));
-      const back = connected.find((t) => t > lastBreak);
+      const lastBreak = Math.max(down.start, lastIn(breaks, down.start, down.end));
+      const back = connected[firstAbove(connected, lastBreak)];
       if (back !== undefined && elapsed(down.end, back) <= d) {
         const after = Math.max(0, back - down.end);
         if (!slowest || after > slowest.after) slowest = { after, down };
-      } else if (survived(view, down, d)) {
+      } else if (survived(mqtt, down, d)) {
         info.push({ kind: 'survived', level: 'info', faults, start: down.start, end: down.end });
       } else if (back !== undefined) {
         failures.push({ kind: 'reconnected-late', level: 'fail', faults, end: down.end, back, within: d });
@@ -72,16 +72,45 @@ export const reconnectsWithin = defineCheck<ReconnectsWithinSpec>({
   },
 });
 
-/** Nobody saw the connection break: the agent stayed `connected` and the broker saw no disconnect. */
-function survived(view: BoardView, down: NetworkDown, d: number): boolean {
-  let state = 'connected';
+/** The agent's mqtt events and the broker's disconnects, as ascending times (ops are sorted). */
+interface MqttIndex {
+  connected: number[];
+  breaks: number[];
+  /** Every mqtt event at t >= 0, with its state. */
+  times: number[];
+  states: string[];
+  disconnects: number[];
+}
+
+function mqttIndex(view: BoardView): MqttIndex {
+  const index: MqttIndex = { connected: [], breaks: [], times: [], states: [], disconnects: [] };
   for (const op of view.ops) {
-    if (op.t > down.end + d) break;
     if (op.kind === 'mqtt') {
-      if (op.t >= down.start && op.state !== 'connected') return false;
-      if (op.t >= 0) state = op.state;
+      (op.state === 'connected' ? index.connected : index.breaks).push(op.t);
+      if (op.t >= 0) {
+        index.times.push(op.t);
+        index.states.push(op.state);
+      }
     }
-    if (op.kind === 'client' && op.event === 'disconnect' && op.t >= down.start) return false;
+    if (op.kind === 'client' && op.event === 'disconnect') index.disconnects.push(op.t);
   }
-  return state === 'connected';
+  return index;
+}
+
+/** The latest of ascending `times` in [from, to], or -Infinity. */
+function lastIn(times: readonly number[], from: number, to: number): number {
+  const t = times[firstAbove(times, to) - 1];
+  return t !== undefined && t >= from ? t : Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * Nobody saw the connection break: the agent stayed `connected` and the broker saw no disconnect,
+ * up to D after the outage's end (the agent's last state by then, from t = 0, is `connected`).
+ */
+function survived(mqtt: MqttIndex, down: NetworkDown, d: number): boolean {
+  const until = down.end + d;
+  if (lastIn(mqtt.breaks, down.start, until) !== Number.NEGATIVE_INFINITY) return false;
+  if (lastIn(mqtt.disconnects, down.start, until) !== Number.NEGATIVE_INFINITY) return false;
+  const last = firstAbove(mqtt.times, until) - 1;
+  return last < 0 || mqtt.states[last] === 'connected';
 }

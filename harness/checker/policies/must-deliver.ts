@@ -3,6 +3,7 @@ import { duration } from '../../spec/schema-parts.js';
 import { misdelivered, undelivered } from '../explain.js';
 import type { ClassFinding, DeliveryProblem } from '../findings.js';
 import type { Message } from '../messages.js';
+import { firstAtLeast, firstWhere, isAscending } from '../search.js';
 import { definePolicy } from './policy.js';
 
 export interface MustDeliverSpec extends PolicySpec {
@@ -67,14 +68,34 @@ export const mustDeliver = definePolicy<MustDeliverSpec>({
   },
 });
 
-/** For each message that arrived first before an earlier-emitted one: the earliest such one. */
-function overtaken(messages: readonly Message[]): Map<Message, Message> {
+/**
+ * For each message that arrived first before an earlier-emitted one: the earliest such one (in
+ * emit order). Messages come in emit order, so the earlier emits are a prefix, and the earliest
+ * one in it whose first copy came later is where a running maximum of first copies passes it.
+ */
+export function overtaken(messages: readonly Message[]): Map<Message, Message> {
   const delivered = messages.filter((m) => m.copies.length > 0);
   const out = new Map<Message, Message>();
+  const emits = delivered.map((m) => m.emit);
+  const firsts = delivered.map((m) => m.copies[0] as number);
+  if (!isAscending(emits) || firsts.some(Number.isNaN)) {
+    delivered.forEach((m, i) => {
+      const first = m.copies[0] as number;
+      const earlier = delivered.slice(0, i).find((p) => p.emit < m.emit && (p.copies[0] as number) > first);
+      if (earlier) out.set(m, earlier);
+    });
+    return out;
+  }
+  let max = Number.NEGATIVE_INFINITY;
+  const maxFirst = firsts.map((f) => {
+    max = Math.max(max, f);
+    return max;
+  });
   delivered.forEach((m, i) => {
-    const first = m.copies[0] as number;
-    const earlier = delivered.slice(0, i).find((p) => p.emit < m.emit && (p.copies[0] as number) > first);
-    if (earlier) out.set(m, earlier);
+    const first = firsts[i] as number;
+    const before = firstAtLeast(emits, m.emit);
+    const k = firstWhere(before, (j) => (maxFirst[j] as number) > first);
+    if (k < before) out.set(m, delivered[k] as Message);
   });
   return out;
 }
