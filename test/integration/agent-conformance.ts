@@ -9,29 +9,16 @@ import { openConsoleLink } from '../../harness/board/open-board.js';
 import { toOps } from '../../harness/board/record.js';
 import { BoardSession } from '../../harness/board/session.js';
 import type { BoardConsole } from '../../harness/board/transport.js';
-import type { BoardSpec, TransportSpec } from '../../harness/spec/types.js';
 import { openBoard } from '../../harness/transports/open.js';
+import { testBoard } from '../fixtures/board/test-board.js';
+
+export { testBoard };
 
 export interface BoardUnderTest {
   /** The board as the opener (`transports/open.ts`) gave it; its `stop()` ends the board. */
   board: BoardConsole;
   /** host:port to send in `config` (default 127.0.0.1:1883). */
   broker?: string;
-}
-
-/** A board spec for tests: `transport` as given, the rest as boards.yml's defaults. */
-export function testBoard(id: string, transport: TransportSpec, baud = 115200): BoardSpec {
-  return {
-    id,
-    transport,
-    firmware: '',
-    tags: [],
-    reset: { kind: 'none' },
-    status: 'enabled',
-    baud,
-    wifi: { kind: 'agent' },
-    origin: { file: 'test', line: 1, col: 1 },
-  };
 }
 
 /** A board on a serial path, opened through the opener; `stop` also ends what sits behind it (a fake agent). */

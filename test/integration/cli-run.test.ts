@@ -52,6 +52,24 @@ interface AllureResult {
   attachments: Array<{ name: string; source: string; type: string }>;
 }
 
+const SIMPLE =
+  '{ id: sim-simple, virtual: { model: simple }, firmware: umqtt.simple (virtual), tags: [virtual] }';
+const RESILIENT = '{ id: sim-resilient, virtual: { model: resilient }, tags: [virtual, reference] }';
+
+/** A temporary folder with the short scenario and a rack of these boards on free loopback ports. */
+async function runFolder(boards: string[]): Promise<{ dir: string; out: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'hil-run-'));
+  await writeFile(join(dir, 'short.yml'), SCENARIO);
+  await writeFile(
+    join(dir, 'rack.yml'),
+    `broker: { listen: "127.0.0.1:${await freeLowPort()}" }
+toxiproxy: { url: "http://127.0.0.1:${await freePort()}", manage: true }
+boards:
+${boards.map((b) => `  - ${b}\n`).join('')}`,
+  );
+  return { dir, out: join(dir, 'reports') };
+}
+
 describe('hil run on the virtual rack (the bin, end to end)', function () {
   this.timeout(180_000);
   let dir: string;
@@ -59,18 +77,7 @@ describe('hil run on the virtual rack (the bin, end to end)', function () {
   let run: Awaited<ReturnType<typeof hil>>;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hil-run-'));
-    out = join(dir, 'reports');
-    await writeFile(join(dir, 'short.yml'), SCENARIO);
-    await writeFile(
-      join(dir, 'rack.yml'),
-      `broker: { listen: "127.0.0.1:${await freeLowPort()}" }
-toxiproxy: { url: "http://127.0.0.1:${await freePort()}", manage: true }
-boards:
-  - { id: sim-simple, virtual: { model: simple }, firmware: umqtt.simple (virtual), tags: [virtual] }
-  - { id: sim-resilient, virtual: { model: resilient }, tags: [virtual, reference] }
-`,
-    );
+    ({ dir, out } = await runFolder([SIMPLE, RESILIENT]));
     run = await hil(
       ['run', '--boards', join(dir, 'rack.yml'), '--scenarios', join(dir, 'short.yml'), '--out', out],
       { CI: 'true' },
@@ -208,17 +215,7 @@ describe('hil run --retries with chosen reporters (the bin)', function () {
   let run: Awaited<ReturnType<typeof hil>>;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hil-run-'));
-    out = join(dir, 'reports');
-    await writeFile(join(dir, 'short.yml'), SCENARIO);
-    await writeFile(
-      join(dir, 'rack.yml'),
-      `broker: { listen: "127.0.0.1:${await freeLowPort()}" }
-toxiproxy: { url: "http://127.0.0.1:${await freePort()}", manage: true }
-boards:
-  - { id: sim-simple, virtual: { model: simple }, firmware: umqtt.simple (virtual), tags: [virtual] }
-`,
-    );
+    ({ dir, out } = await runFolder([SIMPLE]));
     run = await hil(
       [
         'run',

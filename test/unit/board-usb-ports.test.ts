@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { listUsbSerial } from '../../harness/board/usb-ports.js';
 import { HilError } from '../../harness/spec/errors.js';
-import type { BoardSpec, TransportSpec } from '../../harness/spec/types.js';
+import type { TransportSpec } from '../../harness/spec/types.js';
 import { openBoard } from '../../harness/transports/open.js';
+import { testBoard } from '../fixtures/board/test-board.js';
 import { CP2102, makeUsbTree, PICO, PICO2, type UsbTree } from '../fixtures/board/usb-tree.js';
 
 describe('USB serial ports from sysfs', () => {
@@ -16,7 +17,7 @@ describe('USB serial ports from sysfs', () => {
   const scan = () => ({ sysRoot: tree.sysRoot, devRoot: tree.devRoot });
   /** The path the opener finds for a board on this transport (opening it opens no port yet). */
   const resolve = async (id: string, transport: TransportSpec) => {
-    const board = await openBoard(boardOn(id, transport), { usb: scan() });
+    const board = await openBoard(testBoard(id, transport), { usb: scan() });
     await board.stop();
     return board.path;
   };
@@ -88,17 +89,3 @@ describe('USB serial ports from sysfs', () => {
     expect((err as HilError).message).to.match(/sim-1.*no board transport "rfc2217" \(transports: .*usb/);
   });
 });
-
-function boardOn(id: string, transport: TransportSpec): BoardSpec {
-  return {
-    id,
-    transport,
-    firmware: '',
-    tags: [],
-    reset: { kind: 'none' },
-    status: 'enabled',
-    baud: 115200,
-    wifi: { kind: 'agent' },
-    origin: { file: 'test', line: 1, col: 1 },
-  };
-}
