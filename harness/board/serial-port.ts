@@ -1,6 +1,7 @@
 import { read } from 'node:fs';
 import { promisify } from 'node:util';
 import { SerialPort } from 'serialport';
+import { describeHolders, pathHolders } from '../network/holder.js';
 import { HilError } from '../spec/errors.js';
 
 const readAsync = promisify(read);
@@ -81,7 +82,11 @@ export async function openSerialPort(path: string, opts: OpenSerialOptions): Pro
   try {
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
   } catch (err) {
-    throw openError(path, opts.board, err);
+    const e = openError(path, opts.board, err);
+    if (!/in use by another program/.test(e.message)) throw e;
+    // Name who holds it: the fix is closing that program.
+    const who = describeHolders(await pathHolders(path));
+    throw who ? new HilError(e.code, `${e.message}; held by ${who}`, { cause: err }) : e;
   }
   return port;
 }

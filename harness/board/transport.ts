@@ -28,6 +28,8 @@ export interface BoardTransport<S extends TransportSpec = TransportSpec> {
   yaml?: TransportYaml<S>;
   /** The PORT column of `hil boards`, e.g. `/dev/ttyACM0`, `usb 2e8a:0005`. */
   describe(spec: S): string;
+  /** The local device the board's console is (for the check that no other program has it open), if any. */
+  device?(spec: S): Promise<string | undefined>;
   /** Whether the USB device `hil boards --scan` found is this board's (so it is not offered again). */
   usesDevice?(spec: S, device: UsbSerialDevice): boolean;
   /** Finds or starts the board and its console; `stop()` undoes it. Errors are HilErrors naming the board. */

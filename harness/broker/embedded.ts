@@ -5,6 +5,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { NoRouteReason } from '../history/ops.js';
+import { describeHolders, portHolders } from '../network/holder.js';
 import { HilError } from '../spec/errors.js';
 import type { HostPort } from '../spec/types.js';
 import type { BrokerControl, BrokerOutageMode, CommandRoute, SubscriptionState } from './control.js';
@@ -229,9 +230,13 @@ export class EmbeddedBroker implements BrokerControl {
     } catch (err) {
       await observer.close();
       const where = `${this.address.host}:${this.address.port}`;
+      const who =
+        (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+          ? describeHolders(await portHolders(this.address.port))
+          : undefined;
       throw new HilError(
         'HIL_E_BROKER',
-        `the embedded broker cannot listen on ${where}: ${(err as Error).message}. ` +
+        `the embedded broker cannot listen on ${where}: ${(err as Error).message}${who ? ` (held by ${who})` : ''}. ` +
           'Free that port or change broker.listen in boards.yml.',
         { cause: err },
       );

@@ -6,6 +6,7 @@
 import { type Proxy as ClientProxy, Toxiproxy, ToxiproxyError } from 'toxiproxy-node-client';
 import { HilError } from '../spec/errors.js';
 import type { HostPort } from '../spec/types.js';
+import { describeHolders, portHolders } from './holder.js';
 import { withTimeout } from './with-timeout.js';
 
 export type ToxicStream = 'upstream' | 'downstream';
@@ -112,11 +113,16 @@ export class ToxiproxyClient {
     const wanted = `${spec.listen.host}:${spec.listen.port}`;
     let proxy = await this.findProxy(spec.name);
     if (!proxy) {
+      // Who holds the port is looked up only when the API refuses it, to name them in the error.
+      const taken = async () => {
+        const who = spec.listen.port ? describeHolders(await portHolders(spec.listen.port)) : undefined;
+        return `Is ${wanted} free? A board's listen port must not be used by another program${who ? `: it is held by ${who}` : ''}.`;
+      };
       proxy = await this.call(
         `create proxy ${spec.name} (listen ${wanted}, upstream ${spec.upstream})`,
         () =>
           this.api.createProxy({ name: spec.name, listen: wanted, upstream: spec.upstream, enabled: true }),
-        `Is ${wanted} free? A board's listen port must not be used by another program.`,
+        taken,
       );
     } else if (!sameListen(proxy.listen, spec.listen) || proxy.upstream !== spec.upstream) {
       const listen = sameListen(proxy.listen, spec.listen) ? proxy.listen : wanted;
@@ -155,7 +161,7 @@ export class ToxiproxyClient {
   }
 
   /** @internal Runs one API call with the timeout and turns failures into HIL_E_PROXY. */
-  async call<T>(what: string, work: () => Promise<T>, hint?: string): Promise<T> {
+  async call<T>(what: string, work: () => Promise<T>, hint?: string | (() => Promise<string>)): Promise<T> {
     try {
       return await withTimeout(
         work(),
@@ -174,7 +180,7 @@ export class ToxiproxyClient {
       const fix =
         status === undefined
           ? `Is toxiproxy-server running there? Start it, or set toxiproxy.manage: true in boards.yml (the binary is installed by scripts/setup.sh).`
-          : (hint ?? 'See the toxiproxy-server log.');
+          : ((typeof hint === 'function' ? await hint() : hint) ?? 'See the toxiproxy-server log.');
       throw new HilError('HIL_E_PROXY', `Toxiproxy at ${this.url}: ${what} failed: ${reason}. ${fix}`, {
         cause: err,
       });

@@ -17,6 +17,7 @@ import { exitCode } from './exit-code.js';
 import { prepareRunFolder, runStamp } from './folder.js';
 import { onInterrupt } from './interrupt.js';
 import { type RunOptions, resolveRunOptions } from './options.js';
+import { preflight } from './preflight.js';
 import { ReporterHub } from './reporter-hub.js';
 
 export interface RunSuiteIo {
@@ -66,6 +67,12 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
   const planned = await planFromFiles(o, stderr);
   if (!planned) return { exitCode: EXIT.badInput };
   const { rack, plans } = planned;
+  const selected = [...new Map(plans.flatMap((p) => p.boards.map((b) => [b.board.id, b.board]))).values()];
+  const problems = await preflight(rack, selected);
+  if (problems.length) {
+    for (const p of problems) stderr.write(`hil run: the rack cannot run: ${p}\n`);
+    return { exitCode: EXIT.rackFailed };
+  }
 
   const started = new Date();
   const runDir = await prepareRunFolder(o.out, started);

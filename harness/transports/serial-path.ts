@@ -33,6 +33,7 @@ export const serialPath: BoardTransport<SerialPathSpec> = {
   rawRepl: true,
   yaml: serialPathYaml,
   describe: (s) => s.path,
+  device: async (s) => s.path,
   usesDevice: (s, d) => s.path === d.path || s.path === d.byId,
   async open(board, spec) {
     // Loaded when a board is opened: the validator reads this module and must not load serialport.

@@ -58,6 +58,11 @@ export const usb: BoardTransport<UsbSpec> = {
   rawRepl: true,
   yaml: usbYaml,
   describe: describeUsb,
+  async device(s) {
+    const { findUsbPath } = await import('../board/usb-ports.js');
+    // Not plugged in, or ambiguous: opening the board says so, with the fix.
+    return findUsbPath('', s).catch(() => undefined);
+  },
   usesDevice: (s, d) => matchesUsb(d, s),
   async open(board, spec, ctx) {
     const { findUsbPath } = await import('../board/usb-ports.js');
