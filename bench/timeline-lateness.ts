@@ -136,7 +136,7 @@ try {
   const la = loopAll;
   const lt = loopTimeline;
   // The histogram holds each sampling interval; what exceeds the resolution is the delay.
-  const ms = (ns: number) => Math.max(0, Math.round(ns / 1e5) / 10 - LOOP_RESOLUTION_MS);
+  const ms = (ns: number) => Math.max(0, Math.round(ns / 1e5 - LOOP_RESOLUTION_MS * 10) / 10);
   const e = stats(errors);
   const result = {
     boards: n,
