@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The CLI runs the TypeScript sources through tsx, so a clone needs no build step.
-import { register } from 'tsx/esm/api';
+// Runs the built JavaScript (dist/, `npm run build`) when it is current, else the TypeScript
+// sources through tsx: a clone without a build still works, only slower to start.
+import { distStale } from './dist-state.js';
 
 // `hil ... | head` closes the pipe early: that is no error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -10,6 +11,15 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-register();
-const { main } = await import('../harness/cli/main.ts');
+const why = distStale(new URL('../', import.meta.url));
+let main;
+if (why === undefined) {
+  ({ main } = await import('../dist/harness/cli/main.js'));
+} else {
+  if (process.env.HIL_DEBUG)
+    process.stderr.write(`hil: running the TypeScript sources through tsx: ${why}\n`);
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../harness/cli/main.ts'));
+}
 process.exitCode = await main(process.argv);

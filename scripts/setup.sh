@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up a machine for hil: Debian packages, toxiproxy-server, npm packages.
+# Sets up a machine for hil: Debian packages, toxiproxy-server, npm packages, the build.
 # Idempotent: each step checks first and only installs what is missing.
 set -euo pipefail
 
@@ -55,5 +55,14 @@ if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.jso
 else
   say "installing npm packages (npm ci)"
   npm ci --no-audit --no-fund || fail "npm ci"
+fi
+
+# --- build: tsc to dist/ ----------------------------------------------------
+# bin/hil.js runs dist/ when it is current, else the sources through tsx (slower to start).
+if [ -f dist/.built ] && [ -z "$(find harness tsconfig.json tsconfig.build.json -newer dist/.built -print -quit)" ]; then
+  say "build up to date: dist/"
+else
+  say "building dist/ (npm run build)"
+  npm run build --silent || fail "npm run build"
 fi
 say "done"

@@ -1,18 +1,25 @@
-import { Command, CommanderError, Option } from 'commander';
-import { type OptionEntry, type RunOptionName, type RunOptions, runOptionEntries } from '../run/options.js';
+import { Command, CommanderError, Help, Option } from 'commander';
+import type { OptionEntry, RunOptionName, RunOptions } from '../run/options.js';
 import { EXIT, HilError } from '../spec/errors.js';
-import { boardsCommand } from './boards-command.js';
-import { deployCommand } from './deploy-command.js';
-import { reportCommand } from './report-command.js';
-import { runCommand } from './run-command.js';
-import { validateCommand } from './validate-command.js';
 
-/** Builds the `hil` command line; each subcommand is a small module calling the library. */
-export function buildProgram(setExit: (code: number) => void): Command {
+/** `hil run`'s option table, as `runOptionEntries()` gives it. */
+export type RunOptionEntries = Array<[RunOptionName, OptionEntry<unknown>]>;
+
+/**
+ * Builds the `hil` command line; each subcommand is a small module calling the library, loaded
+ * only when that subcommand runs (so `hil --help` loads neither aedes nor mocha nor allure).
+ * `runOptions`: hil run's option table, added now; without it the table (which loads the
+ * reporters) is loaded once `run` is called, `hil help run` included.
+ */
+export function buildProgram(setExit: (code: number) => void, runOptions?: RunOptionEntries): Command {
   const program = new Command('hil')
     .description('Hardware-in-the-loop resilience tests for MQTT boards')
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // The list of commands says `run [options]` before run's options are loaded.
+    .configureHelp({
+      subcommandTerm: (cmd) => (cmd.name() === 'run' ? 'run [options]' : new Help().subcommandTerm(cmd)),
+    });
 
   program
     .command('validate')
@@ -20,6 +27,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--boards <file>', 'rack file', 'boards.yml')
     .argument('[paths...]', 'scenario files or folders', ['scenarios'])
     .action(async (paths: string[], o: { boards: string }) => {
+      const { validateCommand } = await import('./validate-command.js');
       setExit(await validateCommand({ boards: o.boards, paths }));
     });
 
@@ -30,18 +38,28 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--probe', 'say hello to each board and show its answer')
     .option('--scan', 'list USB serial devices as boards.yml entries to paste')
     .action(async (o: { boards: string; probe?: boolean; scan?: boolean }) => {
+      const { boardsCommand } = await import('./boards-command.js');
       setExit(await boardsCommand({ boards: o.boards, probe: o.probe === true, scan: o.scan === true }));
     });
 
   const run = program.command('run').description('run scenarios on the rack and write reports');
   const keys = new Map<string, RunOptionName>();
-  for (const [name, entry] of runOptionEntries()) {
-    const option = commanderOption(entry);
-    keys.set(option.attributeName(), name);
-    run.addOption(option);
-  }
+  const addRunOptions = (entries: RunOptionEntries) => {
+    for (const [name, entry] of entries) {
+      const option = commanderOption(entry);
+      keys.set(option.attributeName(), name);
+      run.addOption(option);
+    }
+  };
+  if (runOptions) addRunOptions(runOptions);
+  else
+    program.hook('preSubcommand', async (_program, sub) => {
+      if (sub === run && keys.size === 0)
+        addRunOptions((await import('../run/options.js')).runOptionEntries());
+    });
   run.action(async (o: Record<string, unknown>) => {
     const options = Object.fromEntries([...keys].map(([attr, name]) => [name, o[attr]]));
+    const { runCommand } = await import('./run-command.js');
     setExit(await runCommand(options as Partial<RunOptions>));
   });
 
@@ -50,6 +68,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('build the HTML report from the Allure results (history kept across runs)')
     .option('--out <dir>', 'output folder of hil run', 'reports')
     .action(async (o: { out: string }) => {
+      const { reportCommand } = await import('./report-command.js');
       setExit(await reportCommand({ out: o.out }));
     });
 
@@ -60,6 +79,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--boards <file>', 'rack file', 'boards.yml')
     .argument('<files...>', 'FILE or FILE:REMOTE_NAME')
     .action(async (files: string[], o: { board: string; boards: string }) => {
+      const { deployCommand } = await import('./deploy-command.js');
       setExit(await deployCommand({ boards: o.boards, board: o.board, files }));
     });
 
@@ -95,9 +115,15 @@ function wholeNumber(flag: string) {
 /** Runs the CLI and returns the exit code (README: 0 pass, 1 check failed, 2 bad input, 3 rack failed). */
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
+  // `hil help run` prints run's help without calling run: its options are loaded here.
+  const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+  const runOptions =
+    words[0] === 'help' && words[1] === 'run'
+      ? (await import('../run/options.js')).runOptionEntries()
+      : undefined;
   const program = buildProgram((c) => {
     code = c;
-  });
+  }, runOptions);
   try {
     await program.parseAsync(argv);
   } catch (err) {

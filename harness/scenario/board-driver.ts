@@ -45,6 +45,8 @@ export class BoardDriver {
   private console?: BoardConsole;
   private serialLog: WriteStream;
   private t0 = Number.NaN;
+  /** The bring-up step under way, for the error when the whole takes too long. */
+  private step = 'queued';
 
   constructor(private readonly opts: BoardDriverOptions) {
     this.id = opts.plan.board.id;
@@ -52,13 +54,26 @@ export class BoardDriver {
     this.serialLog = createWriteStream(join(opts.dir, 'serial.log'));
   }
 
-  /** Brings the board up; never throws (see the class comment). */
+  /**
+   * Brings the board up; never throws (see the class comment). Each step has its own timeout;
+   * the whole is bounded too (3 × the ready timeout), so no step can wait in silence.
+   */
   async start(): Promise<this> {
+    const bound = 3 * (this.opts.readyTimeoutMs ?? 30_000);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`board "${this.id}": not up within ${bound} ms (at: ${this.step})`)),
+        bound,
+      );
+    });
     try {
-      await this.bringUp();
+      await Promise.race([this.bringUp(), late]);
     } catch (err) {
       this.notReady = err instanceof Error ? err.message : String(err);
       this.recorder.record({ t: performance.now(), kind: 'error', msg: `not ready: ${this.notReady}` });
+    } finally {
+      clearTimeout(timer);
     }
     return this;
   }
@@ -67,6 +82,7 @@ export class BoardDriver {
     const { plan, services, runId } = this.opts;
     const board = plan.board;
     const timeout = this.opts.readyTimeoutMs ?? 30_000;
+    this.step = 'its Toxiproxy proxy';
     this.proxy = await services.toxiproxy.client.ensureProxy({
       name: board.id,
       listen: board.listen ?? { host: '127.0.0.1', port: 0 },
@@ -75,6 +91,7 @@ export class BoardDriver {
     // Boards on this host reach their proxy on loopback; real ones over WiFi at this host's address.
     const host = transportOf(board).advertise === 'loopback' ? '127.0.0.1' : advertisedHost();
     const brokerAddress = { host, port: this.proxy.listen.port };
+    this.step = 'opening its console';
     const opened = await openBoardLink(board, {
       broker: brokerAddress,
       modelOptions: plan.modelOptions,
@@ -93,7 +110,9 @@ export class BoardDriver {
       }
       if (o.kind === 'event' && o.event.ev === 'mqtt') this.mqttState = o.event.state;
     });
+    this.step = 'hello';
     await session.hello(timeout);
+    this.step = 'config and MQTT connect';
     const connected = session.waitForEvent('mqtt', (e) => e.state === 'connected', timeout);
     await session.config({
       broker: `${brokerAddress.host}:${brokerAddress.port}`,

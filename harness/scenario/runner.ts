@@ -8,6 +8,7 @@ import type { History, LatenessStats } from '../history/ops.js';
 import { monotonic, sleepUntil } from '../spec/clock.js';
 import type { ScenarioProgress } from '../spec/progress.js';
 import { BoardDriver } from './board-driver.js';
+import { defaultStartConcurrency, mapLimited } from './bring-up.js';
 import { brokerOps, clientIdOf, topicPrefix } from './broker-ops.js';
 import type { PlannedFault, ScenarioPlan, Stimulus } from './plan.js';
 import type { RackServices } from './rack.js';
@@ -24,6 +25,8 @@ export interface RunScenarioOptions {
   epoch: number;
   signal?: AbortSignal;
   readyTimeoutMs?: number;
+  /** How many boards are brought up at once (default: two per core). */
+  startConcurrency?: number;
   onProgress?: (p: ScenarioProgress) => void;
   progressEveryMs?: number;
   log?: (line: string) => void;
@@ -118,7 +121,12 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
       });
       drivers.set(bp.board.id, driver);
     }
-    const started = await Promise.all([...drivers.values()].map((d) => d.start()));
+    // Bounded: each board's ready timeout runs from its own start, not from the queue's.
+    const started = await mapLimited(
+      [...drivers.values()],
+      opts.startConcurrency ?? defaultStartConcurrency(),
+      (d) => d.start(),
+    );
     t0 = clock.now();
     for (const d of started) d.setT0(t0);
     const ready = started.filter((d) => !d.notReady);

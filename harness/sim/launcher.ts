@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { extname } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openPtyPair } from '../board/pty-pair.js';
@@ -55,6 +55,7 @@ export async function startVirtualBoard(
   const problems = optionProblems(model, options);
   if (problems.length > 0) throw new HilError('HIL_E_CONFIG', `board "${board.id}": ${problems.join('; ')}`);
 
+  const entry = await boardEntry();
   const pty = await openPtyPair();
   const spec: VirtualBoardSpec = {
     board: board.id,
@@ -69,7 +70,7 @@ export async function startVirtualBoard(
   const readyMs = opts.readyTimeoutMs ?? READY_MS;
   let child: ChildProcess;
   try {
-    child = spawnBoard(spec, log);
+    child = spawnBoard(spec, log, entry);
   } catch (err) {
     await pty.close();
     throw err;
@@ -100,15 +101,15 @@ export async function startVirtualBoard(
     restart: async () => {
       // The PTY pair stays: the host end keeps its port open, as across a real power cycle.
       await ended(child);
-      child = spawnBoard(spec, log);
+      child = spawnBoard(spec, log, entry);
       await started();
     },
   };
 }
 
 /** One board process on the device end of the PTY pair, its output going to `log`. */
-function spawnBoard(spec: VirtualBoardSpec, log: (line: string) => void): ChildProcess {
-  const { command, args } = entry();
+function spawnBoard(spec: VirtualBoardSpec, log: (line: string) => void, entry: BoardEntry): ChildProcess {
+  const { command, args } = entry;
   const child = spawn(command, [...args, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   // Kept for the process's life: an unheard `error` would take the harness down.
   child.on('error', (err) => log(`[${spec.board}] board process error: ${err.message}`));
@@ -117,14 +118,37 @@ function spawnBoard(spec: VirtualBoardSpec, log: (line: string) => void): ChildP
   return child;
 }
 
-/** The board process's command: the .ts entry through tsx, or the built .js. */
-function entry(): { command: string; args: string[] } {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const file = fileURLToPath(new URL(`./virtual-board${ext}`, import.meta.url));
-  // Resolved from here, so the board starts whatever the current directory is.
-  const tsx = () => pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const loader = ext === '.ts' ? ['--import', tsx()] : [];
-  return { command: process.execPath, args: [...loader, file] };
+/** The board process's command: built JS when it is current (dist/, or this file is built), else the .ts through tsx. */
+export interface BoardEntry {
+  command: string;
+  args: string[];
+}
+
+let entryOnce: Promise<BoardEntry> | undefined;
+
+/**
+ * How a board process starts, decided once per process: from sources, tsx compiles the board at
+ * every start (about twice the CPU and memory of built JS), so a current dist/ is preferred.
+ */
+export function boardEntry(): Promise<BoardEntry> {
+  entryOnce ??= (async () => {
+    const here = fileURLToPath(import.meta.url);
+    if (extname(here) === '.js')
+      return { command: process.execPath, args: [join(dirname(here), 'virtual-board.js')] };
+    const root = new URL('../../', import.meta.url);
+    const { distStale } = (await import(new URL('bin/dist-state.js', root).href)) as {
+      distStale(root: URL): string | undefined;
+    };
+    if (distStale(root) === undefined)
+      return {
+        command: process.execPath,
+        args: [fileURLToPath(new URL('dist/harness/sim/virtual-board.js', root))],
+      };
+    // Resolved from here, so the board starts whatever the current directory is.
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    return { command: process.execPath, args: ['--import', tsx, join(dirname(here), 'virtual-board.ts')] };
+  })();
+  return entryOnce;
 }
 
 /** The part of a ChildProcess that starting and stopping a board uses (tests pass a fake). */

@@ -27,7 +27,7 @@ describe('run: the one option table', () => {
   });
 
   it("is what commander builds hil run's options from", () => {
-    const run = buildProgram(() => {}).commands.find((c) => c.name() === 'run')!;
+    const run = buildProgram(() => {}, runOptionEntries()).commands.find((c) => c.name() === 'run')!;
     expect(run.options.map((o) => o.flags)).to.deep.equal(runOptionEntries().map(([, e]) => e.flag));
     const timeout = run.options.find((o) => o.long === '--timeout')!;
     expect(timeout.defaultValue).to.equal(RUN_OPTIONS.timeoutMs.default);
