@@ -3,7 +3,7 @@ import { type BoardView, boardView, type CheckerScenario } from './board-view.js
 import { noHang } from './checks/no-hang.js';
 import { checkNamed } from './checks/registry.js';
 import { judgeClasses } from './classes.js';
-import type { BoardFinding, CheckFinding, Unjudged } from './findings.js';
+import type { BoardFinding, CheckFinding, ClassFinding, Unjudged } from './findings.js';
 import { policyLabel } from './policies/registry.js';
 import { proseOf } from './prose.js';
 import type { BoardVerdict, CheckVerdict, ClassVerdict } from './verdict.js';
@@ -36,13 +36,14 @@ export function check(history: History, scenario: CheckerScenario): BoardVerdict
 
 function judged(view: BoardView, scenario: CheckerScenario): BoardVerdict {
   const board = boardProblems(view);
-  const classes = judgeClasses(view, scenario);
+  const classes = judgeClasses(view, scenario).map((c) => withUnseenFaults(c, view, scenario.settle));
   const checks: CheckVerdict[] = scenario.checks.map((spec) => {
     let findings: CheckFinding[];
     try {
       const def = checkNamed(spec.check);
       if (!def) throw new Error(`no check named ${JSON.stringify(spec.check)}`);
       findings = def.judge(spec, view).findings;
+      if (def.restsOnFaults) findings = [...findings, ...view.unconfirmed];
     } catch (e) {
       findings = [{ kind: 'check-failed', level: 'error', error: (e as Error).message }];
     }
@@ -65,9 +66,24 @@ function checkVerdict(check: string, findings: CheckFinding[]): CheckVerdict {
   return { check, verdict: verdictOf(findings), findings, reasons: proseOf(findings) };
 }
 
+/**
+ * A class with messages emitted while a fault not seen to act was in place (or settling after
+ * it) was judged on an outage that may never have happened: `error`, with the fault named.
+ */
+function withUnseenFaults(c: ClassVerdict, view: BoardView, settle: number): ClassVerdict {
+  const eps = view.tolerance;
+  const hit = view.unconfirmed.filter((f) => {
+    const until = (f.end ?? view.end) + settle;
+    return c.messages.some((m) => m.t > f.start - eps && m.t <= until);
+  });
+  if (!hit.length) return c;
+  const findings: ClassFinding[] = [...c.findings, ...hit];
+  return { ...c, verdict: worst(c.verdict, 'error'), findings, reasons: proseOf(findings) };
+}
+
 /** What concerns the board as a whole: an incomplete history, a runner error, a reboot that never came back. */
 function boardProblems(view: BoardView): BoardFinding[] {
-  const out: BoardFinding[] = [...view.link.problems];
+  const out: BoardFinding[] = [...view.link.problems, ...view.unconfirmed];
   for (const op of view.ops) {
     if (op.kind === 'error') out.push({ kind: 'runner-error', level: 'error', t: op.t, msg: op.msg });
     if (op.kind === 'agent-error') out.push({ kind: 'agent-error', level: 'info', t: op.t, msg: op.msg });

@@ -50,8 +50,22 @@ interface SeqName {
   epoch?: number;
 }
 
+/**
+ * A fault that was not seen to act (its kind's confirmation did not come): what rests on it is
+ * `error`, never a pass. `end`: ms, when it ended (absent: never); `seen`: what was (not) seen.
+ */
+export interface FaultNotSeen {
+  kind: 'fault-unconfirmed';
+  level: 'error';
+  fault: string;
+  start: number;
+  end?: number;
+  seen: string;
+}
+
 export type ClassFinding =
   | Unjudged
+  | FaultNotSeen
   | (MessageFinding & { kind: 'misdelivered'; level: 'fail'; problems: DeliveryProblem[] })
   | (MessageFinding & {
       kind: 'undelivered';
@@ -116,6 +130,7 @@ export type ClassFinding =
 
 export type CheckFinding =
   | Unjudged
+  | FaultNotSeen
   | { kind: 'hung'; level: 'fail'; t: number; silentMs: number }
   | {
       kind: 'rebooted';
@@ -151,6 +166,7 @@ export type Unjudged =
 export type BoardFinding =
   | LinkProblem
   | Unjudged
+  | FaultNotSeen
   | { kind: 'runner-error'; level: 'error'; t: number; msg: string }
   | { kind: 'agent-error'; level: 'info'; t: number; msg: string }
   | { kind: 'reboot-not-back'; level: 'fail'; start: number }

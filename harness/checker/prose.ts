@@ -70,6 +70,8 @@ export function prose(f: Finding): string {
       return `slowest reconnect ${span(f.after)} after the ${f.faults.join(' + ')} ended at ${at(f.end)}`;
     case 'check-failed':
       return `the check failed: ${f.error}`;
+    case 'fault-unconfirmed':
+      return `${f.fault} at ${at(f.start)} was not seen to act (${f.seen}): the test was not carried out`;
     case 'fault-without-start':
       return `fault ${f.fault} ended at ${at(f.t)} without a recorded start`;
     case 'fault-never-ended':

@@ -76,6 +76,12 @@ export type Op =
       detail?: string;
       lateMs?: number;
     }
+  /**
+   * Whether a fault was seen to act: the observation its kind names (the agent's `net down`, the
+   * broker seeing the client go, a new boot ...) within its time. Belongs to the fault's start of
+   * the same name, first in first out; `seen` says what was (or was not) seen.
+   */
+  | { t: number; kind: 'confirm'; board: string; fault: string; confirmed: boolean; seen: string }
   /** The agent's `mqtt` event. */
   | { t: number; kind: 'mqtt'; board: string; state: 'connecting' | 'connected' | 'disconnected' }
   /** The agent's `net` event. */

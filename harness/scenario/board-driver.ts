@@ -4,7 +4,7 @@ import type { LineLink } from '../board/line-link.js';
 import { toOps } from '../board/record.js';
 import { BoardSession } from '../board/session.js';
 import type { BoardConsole } from '../board/transport.js';
-import type { BoardControl, FaultBoard } from '../faults/context.js';
+import type { BoardControl, BoardOp, FaultBoard } from '../faults/context.js';
 import type { ProxyHandle } from '../network/toxiproxy.js';
 import { openBoardLink, transportOf } from '../transports/open.js';
 import { advertisedHost } from './advertise.js';
@@ -45,6 +45,9 @@ export class BoardDriver {
   private console?: BoardConsole;
   private serialLog: WriteStream;
   private t0 = Number.NaN;
+  private readonly watchers = new Set<(op: BoardOp) => void>();
+  /** The broker's view of the board's client: connected or not, once seen. */
+  private atBroker: boolean | undefined;
 
   constructor(private readonly opts: BoardDriverOptions) {
     this.id = opts.plan.board.id;
@@ -88,7 +91,7 @@ export class BoardDriver {
     session.on('observation', (o) => {
       for (const op of toOps(o, this.id)) {
         const { board: _b, ...raw } = op;
-        this.recorder.record(raw);
+        this.record(raw);
         this.opts.onAgentOp?.(raw);
       }
       if (o.kind === 'event' && o.event.ev === 'mqtt') this.mqttState = o.event.state;
@@ -104,7 +107,14 @@ export class BoardDriver {
     await connected;
   }
 
-  /** What faults may make this board do. */
+  /** Records one op of this board (absolute time) and shows it to the faults watching. */
+  record(op: RawOp): void {
+    this.recorder.record(op);
+    if (op.kind === 'client' && op.clientId === clientIdOf(this.id)) this.atBroker = op.event === 'connect';
+    for (const w of [...this.watchers]) w(op);
+  }
+
+  /** What faults may make this board do, and what they watch to see it done. */
   faultBoard(): FaultBoard {
     const session = this.session;
     const control: BoardControl | undefined = session && {
@@ -120,6 +130,11 @@ export class BoardDriver {
       wifi: this.opts.plan.board.wifi,
       clientId: clientIdOf(this.id),
       ...(control && { control }),
+      watch: (listener) => {
+        this.watchers.add(listener);
+        return () => this.watchers.delete(listener);
+      },
+      connectedAtBroker: () => this.atBroker,
     };
   }
 

@@ -25,6 +25,7 @@ export const reconnectsWithin = defineCheck<ReconnectsWithinSpec>({
     example: '10s',
     parse: (value, ms) => ({ check: 'reconnects-within', within: ms(value) }),
   },
+  restsOnFaults: true,
   judge(spec, view) {
     const d = spec.within;
     const mqtt = mqttIndex(view);
