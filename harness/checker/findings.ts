@@ -63,9 +63,23 @@ export interface FaultNotSeen {
   seen: string;
 }
 
+/**
+ * The board's serial line went away at `t`: what was not seen after it may not have happened
+ * unseen, so a failure resting on it is hil's trouble (`error`), not the firmware's.
+ */
+export interface CutShort {
+  kind: 'cut-short';
+  level: 'error';
+  t: number;
+  msg: string;
+  /** The failure it would have been, had the line stayed (kept as data, not as a verdict). */
+  instead?: ClassFinding | CheckFinding | BoardFinding;
+}
+
 export type ClassFinding =
   | Unjudged
   | FaultNotSeen
+  | CutShort
   | (MessageFinding & { kind: 'misdelivered'; level: 'fail'; problems: DeliveryProblem[] })
   | (MessageFinding & {
       kind: 'undelivered';
@@ -131,6 +145,8 @@ export type ClassFinding =
 export type CheckFinding =
   | Unjudged
   | FaultNotSeen
+  | CutShort
+  | { kind: 'reboot-no-boot'; level: 'error'; start: number }
   | { kind: 'hung'; level: 'fail'; t: number; silentMs: number }
   | {
       kind: 'rebooted';
@@ -167,6 +183,7 @@ export type BoardFinding =
   | LinkProblem
   | Unjudged
   | FaultNotSeen
+  | CutShort
   | { kind: 'runner-error'; level: 'error'; t: number; msg: string }
   | { kind: 'agent-error'; level: 'info'; t: number; msg: string }
   | { kind: 'reboot-not-back'; level: 'fail'; start: number }

@@ -72,6 +72,10 @@ export function prose(f: Finding): string {
       return `the check failed: ${f.error}`;
     case 'fault-unconfirmed':
       return `${f.fault} at ${at(f.start)} was not seen to act (${f.seen}): the test was not carried out`;
+    case 'cut-short':
+      return f.instead
+        ? `${prose(f.instead)}; but the serial line went away at ${at(f.t)} (${f.msg}): not judged`
+        : `judged on a history cut short: the serial line went away at ${at(f.t)} (${f.msg})`;
     case 'fault-without-start':
       return `fault ${f.fault} ended at ${at(f.t)} without a recorded start`;
     case 'fault-never-ended':

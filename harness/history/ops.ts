@@ -124,8 +124,11 @@ export type Op =
     }
   /** The broker, not the board, lost a command: its session or queue was wiped (restart-clean). */
   | { t: number; kind: 'broker-forgot'; board: string; id: string; why: string }
-  /** Something the runner could not do (a fault the board cannot perform, a dead serial port). */
-  | { t: number; kind: 'error'; board: string; msg: string };
+  /**
+   * Something the runner could not do (a fault the board cannot perform, a dead serial port).
+   * `gone`: the board's serial line went away, so the history is cut short from here.
+   */
+  | { t: number; kind: 'error'; board: string; msg: string; gone?: true };
 
 export type OpKind = Op['kind'];
 export type OpOf<K extends OpKind> = Extract<Op, { kind: K }>;
