@@ -7,7 +7,7 @@ import type { BoardConsole } from '../board/transport.js';
 import type { BoardControl, BoardOp, FaultBoard } from '../faults/context.js';
 import type { ProxyHandle } from '../network/toxiproxy.js';
 import { openBoardLink, transportOf } from '../transports/open.js';
-import { advertisedHost } from './advertise.js';
+import { brokerHostFor } from './advertise.js';
 import { clientIdOf, topicPrefix } from './broker-ops.js';
 import type { BoardPlan } from './plan.js';
 import type { RackServices } from './rack.js';
@@ -75,8 +75,9 @@ export class BoardDriver {
       listen: board.listen ?? { host: '127.0.0.1', port: 0 },
       upstream: services.broker.upstream,
     });
-    // Boards on this host reach their proxy on loopback; real ones over WiFi at this host's address.
-    const host = transportOf(board).advertise === 'loopback' ? '127.0.0.1' : advertisedHost();
+    // Boards on this host reach their proxy on loopback; real ones at the proxy's own address,
+    // or this host's address when the proxy listens on every interface.
+    const host = brokerHostFor(this.proxy.listen.host, transportOf(board).advertise);
     const brokerAddress = { host, port: this.proxy.listen.port };
     const opened = await openBoardLink(board, {
       broker: brokerAddress,
