@@ -45,7 +45,7 @@ export function prose(f: Finding): string {
     case 'seq-order':
       return `${f.cls} seq ${f.seq}${epochTag(f.epoch)} received ${at(f.received)}, before seq ${f.before.seq} (${at(f.before.received)}): out of order`;
     case 'hung':
-      return `stopped answering on serial at ${at(f.t)} (silent ${span(f.silentMs)}): hung`;
+      return `silent on serial since ${at(f.t - f.silentMs)} (last line), given up at ${at(f.t)}: hung`;
     case 'rebooted':
       return `rebooted at ${at(f.t)} (${bootText(f)}) without a scheduled reboot`;
     case 'traceback':
