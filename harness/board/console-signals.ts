@@ -12,9 +12,14 @@ export interface BootSignal {
   stage: 1 | 2 | 3 | 4;
 }
 
-const ROM = /^\W*(rst:0x[0-9a-f]+ \(|rst cause:\d)/i;
-const SOFT = /^\W*MPY: soft reboot/;
-const BANNER = /^\W*MicroPython v\d+\.\d+/;
+// Anywhere in a line: a reset cuts whatever was being printed, so the ROM's and MicroPython's
+// first words often follow other text on the same line.
+const ROM = /(?:^|[^\w:])(rst:0x[0-9a-f]+ \(|rst cause:\d)/i;
+/** `MPY: soft reboot`; `PYB: soft reboot` before MicroPython 1.11. */
+const SOFT = /(?:MPY|PYB): soft reboot/;
+/** At a line's start with a version tag, or anywhere as a whole banner (builds without a tag: `MicroPython 6c8ba4a-dirty on 2024-...`). */
+const BANNER =
+  /^\W*MicroPython v\d+\.\d+|MicroPython (?:v\d+\.\d+\S*|[0-9a-f]{7,40}(?:-dirty)?) on \d{4}-\d\d-\d\d/;
 
 export function bootSignal(line: string): BootSignal | undefined {
   if (ROM.test(line)) return { reason: 'rom', stage: 1 };

@@ -27,7 +27,7 @@ export function toOps(o: Observation, board: string, t0 = 0): Op[] {
     case 'hung':
       return [{ t, kind: 'hung', board, silentMs: o.silentMs }];
     case 'gone':
-      return [{ t, kind: 'error', board, msg: o.error.message }];
+      return [{ t, kind: 'error', board, msg: o.error.message, gone: true }];
     case 'event':
       return eventOps(o.event, t, board);
     default: {

@@ -2,6 +2,7 @@ import { boardOps } from '../history/board-ops.js';
 import { faultSpans, judgedEnd } from '../history/fault-spans.js';
 import type { History, Op } from '../history/ops.js';
 import type { ScenarioSpec } from '../spec/types.js';
+import type { FaultNotSeen } from './findings.js';
 import { type Link, linkOf } from './link.js';
 
 /** The scenario keys the checker reads. */
@@ -18,6 +19,8 @@ export interface BoardView {
   /** max(duration, last fault end) + drain. */
   end: number;
   tolerance: number;
+  /** Faults recorded as not seen to act, in start order. */
+  unconfirmed: FaultNotSeen[];
 }
 
 export function boardView(history: History, scenario: CheckerScenario): BoardView {
@@ -25,5 +28,16 @@ export function boardView(history: History, scenario: CheckerScenario): BoardVie
   const paired = faultSpans(ops);
   const link = linkOf(ops, scenario.tolerance, paired);
   const end = judgedEnd(ops, scenario.duration, scenario.drain, paired);
-  return { board: history.board, ops, link, end, tolerance: scenario.tolerance };
+  const unconfirmed: FaultNotSeen[] = paired.spans
+    .filter((s) => s.confirm && !s.confirm.confirmed)
+    .map((s) => ({
+      kind: 'fault-unconfirmed',
+      level: 'error',
+      fault: s.fault,
+      start: s.start,
+      ...(s.end !== undefined && { end: s.end }),
+      seen: s.confirm?.seen ?? '',
+    }));
+  unconfirmed.sort((a, b) => a.start - b.start);
+  return { board: history.board, ops, link, end, tolerance: scenario.tolerance, unconfirmed };
 }

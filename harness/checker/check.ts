@@ -1,9 +1,9 @@
-import type { History } from '../history/ops.js';
+import type { History, OpOf } from '../history/ops.js';
 import { type BoardView, boardView, type CheckerScenario } from './board-view.js';
 import { noHang } from './checks/no-hang.js';
 import { checkNamed } from './checks/registry.js';
 import { judgeClasses } from './classes.js';
-import type { BoardFinding, CheckFinding, Unjudged } from './findings.js';
+import type { BoardFinding, CheckFinding, ClassFinding, Unjudged } from './findings.js';
 import { policyLabel } from './policies/registry.js';
 import { proseOf } from './prose.js';
 import type { BoardVerdict, CheckVerdict, ClassVerdict } from './verdict.js';
@@ -36,13 +36,16 @@ export function check(history: History, scenario: CheckerScenario): BoardVerdict
 
 function judged(view: BoardView, scenario: CheckerScenario): BoardVerdict {
   const board = boardProblems(view);
-  const classes = judgeClasses(view, scenario);
+  const classes = judgeClasses(view, scenario).map((c) =>
+    withUnseenFaults(cutShortClass(c, view), view, scenario.settle),
+  );
   const checks: CheckVerdict[] = scenario.checks.map((spec) => {
     let findings: CheckFinding[];
     try {
       const def = checkNamed(spec.check);
       if (!def) throw new Error(`no check named ${JSON.stringify(spec.check)}`);
       findings = def.judge(spec, view).findings;
+      if (def.restsOnFaults) findings = [...cutShort(findings, view), ...view.unconfirmed];
     } catch (e) {
       findings = [{ kind: 'check-failed', level: 'error', error: (e as Error).message }];
     }
@@ -65,9 +68,59 @@ function checkVerdict(check: string, findings: CheckFinding[]): CheckVerdict {
   return { check, verdict: verdictOf(findings), findings, reasons: proseOf(findings) };
 }
 
+/** When the board's serial line went away, if it did: what was not seen after it went unseen. */
+function goneOf(view: BoardView): OpOf<'error'> | undefined {
+  for (const op of view.ops) if (op.kind === 'error' && op.gone) return op;
+  return undefined;
+}
+
+/** A failure that is an absence (no reconnect, no boot) after the line went away is hil's trouble. */
+function cutShort(findings: CheckFinding[], view: BoardView): CheckFinding[] {
+  const gone = goneOf(view);
+  if (!gone) return findings;
+  return findings.map((f) =>
+    (f.kind === 'never-reconnected' && gone.t <= view.end) ||
+    (f.kind === 'reboot-never-reconnected' && gone.t >= f.start)
+      ? { kind: 'cut-short', level: 'error', t: gone.t, msg: gone.msg, instead: f }
+      : f,
+  );
+}
+
+/**
+ * A message not seen to arrive because the line was gone: a command (its receipt is the agent's
+ * word) or anything emitted after the line went away.
+ */
+function cutShortClass(c: ClassVerdict, view: BoardView): ClassVerdict {
+  const gone = goneOf(view);
+  if (!gone) return c;
+  let changed = false;
+  const findings: ClassFinding[] = c.findings.map((f) => {
+    if (f.kind !== 'undelivered' || (f.message.direction !== 'down' && f.message.emit < gone.t)) return f;
+    changed = true;
+    return { kind: 'cut-short', level: 'error', t: gone.t, msg: gone.msg, instead: f };
+  });
+  if (!changed) return c;
+  return { ...c, verdict: verdictOf(findings), findings, reasons: proseOf(findings) };
+}
+
+/**
+ * A class with messages emitted while a fault not seen to act was in place (or settling after
+ * it) was judged on an outage that may never have happened: `error`, with the fault named.
+ */
+function withUnseenFaults(c: ClassVerdict, view: BoardView, settle: number): ClassVerdict {
+  const eps = view.tolerance;
+  const hit = view.unconfirmed.filter((f) => {
+    const until = (f.end ?? view.end) + settle;
+    return c.messages.some((m) => m.t > f.start - eps && m.t <= until);
+  });
+  if (!hit.length) return c;
+  const findings: ClassFinding[] = [...c.findings, ...hit];
+  return { ...c, verdict: worst(c.verdict, 'error'), findings, reasons: proseOf(findings) };
+}
+
 /** What concerns the board as a whole: an incomplete history, a runner error, a reboot that never came back. */
 function boardProblems(view: BoardView): BoardFinding[] {
-  const out: BoardFinding[] = [...view.link.problems];
+  const out: BoardFinding[] = [...view.link.problems, ...view.unconfirmed];
   for (const op of view.ops) {
     if (op.kind === 'error') out.push({ kind: 'runner-error', level: 'error', t: op.t, msg: op.msg });
     if (op.kind === 'agent-error') out.push({ kind: 'agent-error', level: 'info', t: op.t, msg: op.msg });
@@ -75,13 +128,17 @@ function boardProblems(view: BoardView): BoardFinding[] {
   // Some boot at or after a reboot's start: the latest boot is.
   let lastBoot = Number.NEGATIVE_INFINITY;
   for (const op of view.ops) if (op.kind === 'boot' && op.t > lastBoot) lastBoot = op.t;
+  const gone = goneOf(view);
   for (const r of view.link.outages) {
     if (r.kind !== 'reboot' || Number.isFinite(r.end)) continue;
     const booted = lastBoot >= r.start;
+    const f: BoardFinding = booted
+      ? { kind: 'reboot-not-back', level: 'fail', start: r.start }
+      : { kind: 'reboot-no-boot', level: 'error', start: r.start };
     out.push(
-      booted
-        ? { kind: 'reboot-not-back', level: 'fail', start: r.start }
-        : { kind: 'reboot-no-boot', level: 'error', start: r.start },
+      gone && gone.t >= r.start && booted
+        ? { kind: 'cut-short', level: 'error', t: gone.t, msg: gone.msg, instead: f }
+        : f,
     );
   }
   return out;

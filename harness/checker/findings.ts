@@ -50,8 +50,36 @@ interface SeqName {
   epoch?: number;
 }
 
+/**
+ * A fault that was not seen to act (its kind's confirmation did not come): what rests on it is
+ * `error`, never a pass. `end`: ms, when it ended (absent: never); `seen`: what was (not) seen.
+ */
+export interface FaultNotSeen {
+  kind: 'fault-unconfirmed';
+  level: 'error';
+  fault: string;
+  start: number;
+  end?: number;
+  seen: string;
+}
+
+/**
+ * The board's serial line went away at `t`: what was not seen after it may not have happened
+ * unseen, so a failure resting on it is hil's trouble (`error`), not the firmware's.
+ */
+export interface CutShort {
+  kind: 'cut-short';
+  level: 'error';
+  t: number;
+  msg: string;
+  /** The failure it would have been, had the line stayed (kept as data, not as a verdict). */
+  instead?: ClassFinding | CheckFinding | BoardFinding;
+}
+
 export type ClassFinding =
   | Unjudged
+  | FaultNotSeen
+  | CutShort
   | (MessageFinding & { kind: 'misdelivered'; level: 'fail'; problems: DeliveryProblem[] })
   | (MessageFinding & {
       kind: 'undelivered';
@@ -116,6 +144,9 @@ export type ClassFinding =
 
 export type CheckFinding =
   | Unjudged
+  | FaultNotSeen
+  | CutShort
+  | { kind: 'reboot-no-boot'; level: 'error'; start: number }
   | { kind: 'hung'; level: 'fail'; t: number; silentMs: number }
   | {
       kind: 'rebooted';
@@ -151,6 +182,8 @@ export type Unjudged =
 export type BoardFinding =
   | LinkProblem
   | Unjudged
+  | FaultNotSeen
+  | CutShort
   | { kind: 'runner-error'; level: 'error'; t: number; msg: string }
   | { kind: 'agent-error'; level: 'info'; t: number; msg: string }
   | { kind: 'reboot-not-back'; level: 'fail'; start: number }

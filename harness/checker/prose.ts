@@ -45,7 +45,7 @@ export function prose(f: Finding): string {
     case 'seq-order':
       return `${f.cls} seq ${f.seq}${epochTag(f.epoch)} received ${at(f.received)}, before seq ${f.before.seq} (${at(f.before.received)}): out of order`;
     case 'hung':
-      return `stopped answering on serial at ${at(f.t)} (silent ${span(f.silentMs)}): hung`;
+      return `silent on serial since ${at(f.t - f.silentMs)} (last line), given up at ${at(f.t)}: hung`;
     case 'rebooted':
       return `rebooted at ${at(f.t)} (${bootText(f)}) without a scheduled reboot`;
     case 'traceback':
@@ -70,6 +70,12 @@ export function prose(f: Finding): string {
       return `slowest reconnect ${span(f.after)} after the ${f.faults.join(' + ')} ended at ${at(f.end)}`;
     case 'check-failed':
       return `the check failed: ${f.error}`;
+    case 'fault-unconfirmed':
+      return `${f.fault} at ${at(f.start)} was not seen to act (${f.seen}): the test was not carried out`;
+    case 'cut-short':
+      return f.instead
+        ? `${prose(f.instead)}; but the serial line went away at ${at(f.t)} (${f.msg}): not judged`
+        : `judged on a history cut short: the serial line went away at ${at(f.t)} (${f.msg})`;
     case 'fault-without-start':
       return `fault ${f.fault} ended at ${at(f.t)} without a recorded start`;
     case 'fault-never-ended':

@@ -3,7 +3,7 @@
  * look the kind up in the registry and record real start and end times.
  */
 import { HilError } from '../spec/errors.js';
-import type { Applied, FaultContext, FaultHandle } from './context.js';
+import type { Applied, FaultContext, FaultHandle, Seen } from './context.js';
 import type { FaultDefinition, LinkEffect } from './kind.js';
 import { faultDefinition, isFaultKind } from './registry.js';
 
@@ -12,6 +12,8 @@ interface Live {
   ctx: FaultContext;
   effect: LinkEffect;
   healing?: Promise<void>;
+  /** Records "not seen by the end of the run" unless already recorded. */
+  confirmClose?: () => void;
 }
 const live = new WeakMap<FaultHandle, Live>();
 
@@ -45,7 +47,8 @@ export async function applyFault(kind: string, params: unknown, ctx: FaultContex
   const effect = def.effect(params);
   const down = effect === 'down';
   const handle: FaultHandle = { kind, board: ctx.board.id, down, detail: applied.detail, requested, start };
-  live.set(handle, { applied, ctx, effect });
+  const state: Live = { applied, ctx, effect };
+  live.set(handle, state);
   ctx.record({
     t: start,
     board: ctx.board.id,
@@ -55,7 +58,35 @@ export async function applyFault(kind: string, params: unknown, ctx: FaultContex
     effect,
     detail: applied.detail,
   });
+  if (ctx.confirm && applied.confirmed) recordConfirmation(state, handle, applied.confirmed, start);
   return handle;
+}
+
+/** Records whether the fault acted when its watch settles, never before its start. */
+function recordConfirmation(state: Live, handle: FaultHandle, seen: Promise<Seen>, start: number): void {
+  const { ctx } = state;
+  const now = ctx.now ?? (() => performance.now());
+  let done = false;
+  const put = (s: Seen) => {
+    if (done) return;
+    done = true;
+    ctx.confirm?.({ t: Math.max(now(), start), board: handle.board, fault: handle.kind, ...s });
+  };
+  state.confirmClose = () => put({ confirmed: false, seen: 'not seen to act by the end of the run' });
+  seen.then(put, (err: unknown) =>
+    put({
+      confirmed: false,
+      seen: `could not be watched: ${err instanceof Error ? err.message : String(err)}`,
+    }),
+  );
+}
+
+/**
+ * The end of a run: every applied fault whose confirmation has not come yet is recorded as not
+ * seen to act (a watch that outlives the run decides nothing).
+ */
+export function closeConfirmations(handles: Iterable<FaultHandle>): void {
+  for (const h of handles) live.get(h)?.confirmClose?.();
 }
 
 /** Removes exactly what `applyFault` made and records the real end. Safe to call twice. */

@@ -1,4 +1,5 @@
 import { duration } from '../spec/schema-parts.js';
+import { toxicsListed } from './confirm.js';
 import { defineFault, ms } from './kind.js';
 import { addToxics, toxics } from './toxics.js';
 
@@ -21,8 +22,14 @@ export const bandwidth = defineFault<{ for: number; rate: number }>({
   scope: () => 'board',
   resource: () => 'toxic:bandwidth',
   downPhases: () => [],
+  confirm: () => ({ by: 'Toxiproxy lists its toxics on the proxy', withinMs: 0 }),
   async apply(ctx, p) {
-    const heal = await addToxics(ctx.proxy, toxics('bandwidth', 'bandwidth', { rate: p.rate }));
-    return { detail: `Toxiproxy bandwidth ${p.rate} KB/s, both directions`, heal };
+    const list = toxics('bandwidth', 'bandwidth', { rate: p.rate });
+    const heal = await addToxics(ctx.proxy, list);
+    return {
+      detail: `Toxiproxy bandwidth ${p.rate} KB/s, both directions`,
+      confirmed: toxicsListed(ctx, list),
+      heal,
+    };
   },
 });

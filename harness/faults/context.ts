@@ -3,6 +3,7 @@
  * The runner builds one FaultContext per board; the fault code sees only these interfaces.
  */
 import type { BrokerControl } from '../broker/control.js';
+import type { Op } from '../history/ops.js';
 import type { ProxyHandle } from '../network/toxiproxy.js';
 import type { WifiMethod } from '../spec/types.js';
 import type { LinkEffect } from './kind.js';
@@ -15,6 +16,10 @@ export interface BoardControl {
   reset(): Promise<void>;
 }
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** An op of this board as the run records it (absolute monotonic `t`, no `board`): the agent's and the broker's. */
+export type BoardOp = DistributiveOmit<Op, 'board'>;
+
 export interface FaultBoard {
   id: string;
   /** How a WiFi outage is made on this board (boards.yml `wifi`). */
@@ -23,6 +28,23 @@ export interface FaultBoard {
   clientId?: string;
   /** Absent when the board has no agent to drive (then agent-made faults fail). */
   control?: BoardControl;
+  /**
+   * Calls `listener` with every op recorded for this board from now on (agent events, broker
+   * connects and disconnects, runner errors); returns the unsubscribe. What confirms a fault.
+   */
+  watch?(listener: (op: BoardOp) => void): () => void;
+  /** Whether the broker holds a connection of the board's client now (undefined: not known). */
+  connectedAtBroker?(): boolean | undefined;
+}
+
+/** Whether a fault was seen to act, as its kind's `confirm` says; `t` when that was decided. */
+export interface FaultConfirmation {
+  t: number;
+  board: string;
+  fault: string;
+  confirmed: boolean;
+  /** What was seen (`the agent reported net down 12 ms after`), or what was not and why. */
+  seen: string;
 }
 
 /** A fault's real start or end, on the host's monotonic clock (`performance.now()` ms). */
@@ -48,6 +70,8 @@ export interface FaultContext {
   run(command: string): Promise<void>;
   /** Receives every start and end, as they happen. */
   record(phase: FaultPhase): void;
+  /** Receives whether each start was seen to act (after that start). Absent: not recorded. */
+  confirm?(c: FaultConfirmation): void;
   /** The clock. Default `performance.now()`. */
   now?: () => number;
   /** `reset`: how long heal waits for the reset to fire before removing it anyway. Default 10000 ms. */
@@ -57,6 +81,11 @@ export interface FaultContext {
 /** What a kind's apply made: how, and the one function that undoes exactly that. */
 export interface Applied {
   detail: string;
+  /**
+   * Settles once it is known whether the fault acted (its kind's `confirm`); never rejects.
+   * Absent when nothing can be watched (no `watch` in the context).
+   */
+  confirmed?: Promise<Seen>;
   /** Undoes the fault; a string it resolves with says how it went (recorded with the end). */
   heal(): Promise<unknown>;
 }
@@ -73,4 +102,10 @@ export interface FaultHandle {
   readonly start: number;
   /** When heal had removed it; unset until then. */
   end?: number;
+}
+
+/** What a kind's watch found: confirmed or not, and what was (not) seen. */
+export interface Seen {
+  confirmed: boolean;
+  seen: string;
 }

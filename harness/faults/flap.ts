@@ -74,6 +74,11 @@ export const flap = defineFault<FlapParams>({
     const { def, params } = inner(p);
     return def.problem?.(ctx, params);
   },
+  confirm: (p) => {
+    const { def, params } = inner(p);
+    const c = def.confirm(params);
+    return { by: `each outage as ${p.fault}: ${c.by}`, withinMs: c.withinMs };
+  },
   async apply(ctx, p) {
     const now = ctx.now ?? (() => performance.now());
     const { def, params } = inner(p);
@@ -83,6 +88,8 @@ export const flap = defineFault<FlapParams>({
     const t0 = now();
     const stop = new AbortController();
     let outages = 0;
+    /** Each outage's confirmation, recorded under the kind that flaps. */
+    const confirming: Promise<void>[] = [];
 
     const down = async (k: number): Promise<{ applied: Applied; label: string }> => {
       const applied = await def.apply(ctx, params);
@@ -97,6 +104,14 @@ export const flap = defineFault<FlapParams>({
         effect,
         detail: label,
       });
+      const seen = applied.confirmed;
+      const started = now();
+      if (ctx.confirm && seen)
+        confirming.push(
+          seen.then((s) =>
+            ctx.confirm?.({ t: Math.max(now(), started), board: ctx.board.id, fault: p.fault, ...s }),
+          ),
+        );
       return { applied, label };
     };
     const up = async (current: { applied: Applied; label: string }) => {
@@ -141,6 +156,7 @@ export const flap = defineFault<FlapParams>({
       async heal() {
         stop.abort();
         await schedule;
+        await Promise.all(confirming);
         return `${outages} outage${outages === 1 ? '' : 's'}`;
       },
     };

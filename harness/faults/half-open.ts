@@ -1,4 +1,5 @@
 import { duration } from '../spec/schema-parts.js';
+import { toxicsListed } from './confirm.js';
 import { defineFault, ms } from './kind.js';
 import { addToxics, toxics } from './toxics.js';
 
@@ -22,8 +23,14 @@ export const halfOpen = defineFault<{ for: number }>({
   scope: () => 'board',
   resource: () => 'network',
   downPhases: (p) => [[0, p.for]],
+  confirm: () => ({ by: 'Toxiproxy lists its toxics on the proxy', withinMs: 0 }),
   async apply(ctx) {
-    const heal = await addToxics(ctx.proxy, toxics('half-open', 'timeout', { timeout: 0 }, ['upstream']));
-    return { detail: 'Toxiproxy timeout 0 ms, upstream only (board → broker dropped)', heal };
+    const list = toxics('half-open', 'timeout', { timeout: 0 }, ['upstream']);
+    const heal = await addToxics(ctx.proxy, list);
+    return {
+      detail: 'Toxiproxy timeout 0 ms, upstream only (board → broker dropped)',
+      confirmed: toxicsListed(ctx, list),
+      heal,
+    };
   },
 });

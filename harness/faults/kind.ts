@@ -45,6 +45,12 @@ export interface FaultDefinition<P = unknown> {
   downPhases(params: P): Array<[number, number]>;
   /** Why this board cannot have this fault, or undefined when it can. Checked before apply. */
   problem?(ctx: FaultContext, params: P): string | undefined;
+  /**
+   * What observation confirms the fault acted, and within what time of its start (ms): the
+   * `apply` watches for it (`Applied.confirmed`); unconfirmed, the checker calls what depends
+   * on the fault `error`. E.g. `{ by: "the agent's net down", withinMs: 5000 }`.
+   */
+  confirm(params: P): { by: string; withinMs: number };
   /** Makes the fault; the returned heal undoes exactly that. */
   apply(ctx: FaultContext, params: P): Promise<Applied>;
 }

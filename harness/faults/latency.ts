@@ -1,4 +1,5 @@
 import { duration } from '../spec/schema-parts.js';
+import { toxicsListed } from './confirm.js';
 import { defineFault, ms } from './kind.js';
 import { addToxics, toxics } from './toxics.js';
 
@@ -33,11 +34,14 @@ export const latency = defineFault<{ for: number; ms: number; jitter: number }>(
   scope: () => 'board',
   resource: () => 'toxic:latency',
   downPhases: () => [],
+  confirm: () => ({ by: 'Toxiproxy lists its toxics on the proxy', withinMs: 0 }),
   async apply(ctx, p) {
-    const heal = await addToxics(
-      ctx.proxy,
-      toxics('latency', 'latency', { latency: p.ms, jitter: p.jitter }),
-    );
-    return { detail: `Toxiproxy latency ${p.ms} ms ± ${p.jitter} ms, both directions`, heal };
+    const list = toxics('latency', 'latency', { latency: p.ms, jitter: p.jitter });
+    const heal = await addToxics(ctx.proxy, list);
+    return {
+      detail: `Toxiproxy latency ${p.ms} ms ± ${p.jitter} ms, both directions`,
+      confirmed: toxicsListed(ctx, list),
+      heal,
+    };
   },
 });

@@ -1,4 +1,8 @@
+import { agentRefused, watchBoard } from './confirm.js';
 import { defineFault } from './kind.js';
+
+/** How long a board has to boot again (a new boot id, banner or ROM line) after the reset. */
+const BOOT_WITHIN_MS = 30_000;
 
 /**
  * The board restarts: the runner's BoardControl.reset (agent `machine.reset()`, or the board's
@@ -23,10 +27,38 @@ export const reboot = defineFault<Record<string, never>>({
       ? undefined
       : `board ${ctx.board.id} cannot be rebooted: no agent and no reset method to drive`;
   },
+  confirm: () => ({
+    by: 'a new boot: a hello with a new boot id, a boot banner or a ROM reset line',
+    withinMs: BOOT_WITHIN_MS,
+  }),
   async apply(ctx) {
     const control = ctx.board.control;
     if (!control) throw new Error(`board ${ctx.board.id} has no control`);
-    await control.reset();
-    return { detail: 'board reset', heal: async () => {} };
+    let gone: string | undefined;
+    const watch = watchBoard(
+      ctx,
+      BOOT_WITHIN_MS,
+      (op, after) => {
+        if (op.kind === 'boot')
+          return {
+            confirmed: true,
+            seen: `the board booted again ${after} ms after the reset (${op.reason})`,
+          };
+        // A serial line that goes away may come back (native USB): keep watching, say it if nothing follows.
+        if (op.kind === 'error') gone ??= op.msg;
+        return agentRefused(op, 'reset');
+      },
+      `no new boot within ${BOOT_WITHIN_MS} ms of the reset`,
+    );
+    try {
+      await control.reset();
+    } catch (err) {
+      watch?.settle();
+      throw err;
+    }
+    const confirmed = watch?.result.then((s) =>
+      !s.confirmed && gone ? { confirmed: false, seen: `${s.seen}; the serial line went away: ${gone}` } : s,
+    );
+    return { detail: 'board reset', ...(confirmed && { confirmed }), heal: async () => {} };
   },
 });

@@ -1,5 +1,9 @@
 import { sleep } from '../spec/clock.js';
+import type { Seen } from './context.js';
 import { defineFault } from './kind.js';
+
+const DEFAULT_WAIT_MS = 10_000;
+
 import { addToxics, toxics } from './toxics.js';
 
 /**
@@ -22,10 +26,14 @@ export const reset = defineFault<Record<string, never>>({
   scope: () => 'board',
   resource: () => 'toxic:reset_peer',
   downPhases: () => [],
+  confirm: () => ({
+    by: "the broker sees the board's client go (the reset fired on the next bytes)",
+    withinMs: DEFAULT_WAIT_MS,
+  }),
   async apply(ctx) {
     const now = ctx.now ?? (() => performance.now());
     const clientId = ctx.board.clientId;
-    const waitMs = ctx.resetWaitMs ?? 10_000;
+    const waitMs = ctx.resetWaitMs ?? DEFAULT_WAIT_MS;
     const stop = new AbortController();
     let firedAt: number | undefined;
     // Watch before adding the toxic: it can fire at once.
@@ -45,17 +53,25 @@ export const reset = defineFault<Record<string, never>>({
       throw err;
     }
     const added = now();
+    let settle: (s: Seen) => void = () => {};
+    const confirmed = new Promise<Seen>((r) => {
+      settle = r;
+    });
     return {
       detail: 'Toxiproxy reset_peer, both directions (fires on the next bytes)',
+      confirmed,
       async heal() {
         if (firedAt === undefined) await sleep(Math.max(0, added + waitMs - now()), stop.signal);
         unwatch();
+        const said =
+          firedAt !== undefined
+            ? `fired: the broker saw ${clientId} go ${Math.round(firedAt - added)} ms after`
+            : clientId
+              ? `not seen to fire within ${waitMs} ms (no bytes through the proxy?)`
+              : `held ${waitMs} ms (the board's client id is unknown, so firing cannot be seen)`;
+        settle({ confirmed: firedAt !== undefined, seen: said });
         await remove();
-        if (firedAt !== undefined)
-          return `fired: the broker saw ${clientId} go ${Math.round(firedAt - added)} ms after`;
-        return clientId
-          ? `not seen to fire within ${waitMs} ms (no bytes through the proxy?)`
-          : `held ${waitMs} ms (the board's client id is unknown, so firing cannot be seen)`;
+        return said;
       },
     };
   },

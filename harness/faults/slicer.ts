@@ -1,4 +1,5 @@
 import { duration } from '../spec/schema-parts.js';
+import { toxicsListed } from './confirm.js';
 import { defineFault, ms } from './kind.js';
 import { addToxics, toxics } from './toxics.js';
 
@@ -37,6 +38,7 @@ export const slicer = defineFault<{ for: number; averageSize: number; sizeVariat
     scope: () => 'board',
     resource: () => 'toxic:slicer',
     downPhases: () => [],
+    confirm: () => ({ by: 'Toxiproxy lists its toxics on the proxy', withinMs: 0 }),
     async apply(ctx, p) {
       const attributes = {
         average_size: p.averageSize,
@@ -44,8 +46,10 @@ export const slicer = defineFault<{ for: number; averageSize: number; sizeVariat
         // Toxiproxy's slicer delay is in microseconds.
         delay: p.delay * 1000,
       };
-      const heal = await addToxics(ctx.proxy, toxics('slicer', 'slicer', attributes));
+      const list = toxics('slicer', 'slicer', attributes);
+      const heal = await addToxics(ctx.proxy, list);
       return {
+        confirmed: toxicsListed(ctx, list),
         detail: `Toxiproxy slicer ${p.averageSize} ± ${attributes.size_variation} bytes, ${p.delay} ms apart, both directions`,
         heal,
       };

@@ -20,6 +20,8 @@ export interface FaultSpan {
   startOp: OpOf<'fault'>;
   /** The end op (never set for a reboot). */
   endOp?: OpOf<'fault'>;
+  /** Whether it was seen to act; absent when the run recorded nothing (older histories, flaps as a whole). */
+  confirm?: OpOf<'confirm'>;
 }
 
 export interface FaultSpans {
@@ -42,8 +44,21 @@ export function faultSpans(ops: readonly Op[]): FaultSpans {
   const orphanEnds: OpOf<'fault'>[] = [];
   const open = new Map<string, OpOf<'fault'>[]>();
   const connected = connectedAfter(ops);
+  // Confirmations belong to the starts of their fault name, first in first out.
+  const startsByName = new Map<string, OpOf<'fault'>[]>();
+  const confirmOf = new Map<OpOf<'fault'>, OpOf<'confirm'>>();
   ops.forEach((op, i) => {
+    if (op.kind === 'confirm') {
+      const start = startsByName.get(op.fault)?.shift();
+      if (start) confirmOf.set(start, op);
+      return;
+    }
     if (op.kind !== 'fault') return;
+    if (op.phase === 'start') {
+      const list = startsByName.get(op.fault);
+      if (list) list.push(op);
+      else startsByName.set(op.fault, [op]);
+    }
     if (isRestart(op)) {
       if (op.phase !== 'start') return;
       const back = connected(i, op.t);
@@ -68,7 +83,12 @@ export function faultSpans(ops: readonly Op[]): FaultSpans {
   });
   for (const starts of open.values())
     for (const s of starts) spans.push({ fault: s.fault, start: s.t, reboot: false, startOp: s });
-  return { spans: [...spans, ...reboots], orphanEnds };
+  const all = [...spans, ...reboots];
+  for (const span of all) {
+    const c = confirmOf.get(span.startOp);
+    if (c) span.confirm = c;
+  }
+  return { spans: all, orphanEnds };
 }
 
 /**

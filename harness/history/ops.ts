@@ -76,6 +76,12 @@ export type Op =
       detail?: string;
       lateMs?: number;
     }
+  /**
+   * Whether a fault was seen to act: the observation its kind names (the agent's `net down`, the
+   * broker seeing the client go, a new boot ...) within its time. Belongs to the fault's start of
+   * the same name, first in first out; `seen` says what was (or was not) seen.
+   */
+  | { t: number; kind: 'confirm'; board: string; fault: string; confirmed: boolean; seen: string }
   /** The agent's `mqtt` event. */
   | { t: number; kind: 'mqtt'; board: string; state: 'connecting' | 'connected' | 'disconnected' }
   /** The agent's `net` event. */
@@ -118,8 +124,11 @@ export type Op =
     }
   /** The broker, not the board, lost a command: its session or queue was wiped (restart-clean). */
   | { t: number; kind: 'broker-forgot'; board: string; id: string; why: string }
-  /** Something the runner could not do (a fault the board cannot perform, a dead serial port). */
-  | { t: number; kind: 'error'; board: string; msg: string };
+  /**
+   * Something the runner could not do (a fault the board cannot perform, a dead serial port).
+   * `gone`: the board's serial line went away, so the history is cut short from here.
+   */
+  | { t: number; kind: 'error'; board: string; msg: string; gone?: true };
 
 export type OpKind = Op['kind'];
 export type OpOf<K extends OpKind> = Extract<Op, { kind: K }>;

@@ -48,6 +48,7 @@ export function consoleTable(run: RunResult, opts: ConsoleOptions): string {
   if (failing.length > 0) {
     lines.push('', paint('Failures', 'bold'));
     for (const r of failing) lines.push(...explained(r, opts, paint, word));
+    lines.push('', whoFailed(failing));
   }
 
   const where = [
@@ -58,6 +59,17 @@ export function consoleTable(run: RunResult, opts: ConsoleOptions): string {
   if (where.length)
     lines.push('', ...(oneLine.length <= (opts.width ?? Number.POSITIVE_INFINITY) ? [oneLine] : where));
   return `${lines.join('\n')}\n`;
+}
+
+/** Whether the firmware or the rack failed: `fail` is the firmware's, `error` never is. */
+function whoFailed(failing: readonly RunResult['results'][number][]): string {
+  const firmware = failing.filter((r) => r.verdict.verdict === 'fail').length;
+  const rack = failing.length - firmware;
+  const parts = [
+    firmware ? `firmware failed ${firmware}` : '',
+    rack ? `rack (error, not carried out) ${rack}` : '',
+  ].filter(Boolean);
+  return `Who failed: ${parts.join(', ')}`;
 }
 
 function headerLine(run: RunResult, word: (v: Verdict) => string): string {

@@ -27,6 +27,11 @@ export interface SummaryResult {
   seed: number;
   classes: SummaryClass[];
   checks: SummaryCheck[];
+  /**
+   * Who failed: `firmware` (a `fail`: the firmware broke a policy or check) or `rack` (an
+   * `error`: hil, the rack or the board's link could not carry the test out); absent on a pass.
+   */
+  failed?: 'firmware' | 'rack';
   /** What concerns the board as a whole (never ready, runner errors), as data. */
   findings: BoardFinding[];
   /** The findings' prose, line for line. */
@@ -103,8 +108,14 @@ function resultOf(r: BoardResult): SummaryResult {
       findings: [...c.findings],
       reasons: [...c.reasons],
     })),
+    ...(r.verdict.verdict !== 'pass' && { failed: failedOf(r.verdict.verdict) }),
     findings: [...r.verdict.findings],
     reasons: [...r.verdict.reasons],
     files: { ...r.files },
   };
+}
+
+/** `fail` is the firmware's, `error` the rack's (hil, the rack, the board's link): never the firmware's. */
+export function failedOf(v: Exclude<Verdict, 'pass'>): 'firmware' | 'rack' {
+  return v === 'fail' ? 'firmware' : 'rack';
 }

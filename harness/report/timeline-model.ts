@@ -3,7 +3,7 @@ import { at } from '../checker/format.js';
 import { messageText } from '../checker/prose.js';
 import { type BoardVerdict, type ClassVerdict, type Verdict, worst } from '../checker/verdict.js';
 import { boardOps } from '../history/board-ops.js';
-import { faultSpans, judgedEnd } from '../history/fault-spans.js';
+import { type FaultSpan, faultSpans, judgedEnd } from '../history/fault-spans.js';
 import type { FaultEffect, History, Op } from '../history/ops.js';
 import type { ScenarioSpec } from '../spec/types.js';
 import { classSummary } from './parts.js';
@@ -61,6 +61,8 @@ export interface FaultBand {
   /** Started and never ended: drawn to the end. */
   open: boolean;
   detail?: string;
+  /** Not seen to act: what was (not) seen. Drawn as "never acted". */
+  unseen?: string;
 }
 
 export interface MqttSpan {
@@ -145,18 +147,23 @@ export function timelineModel(
 /** One band per fault span (the shared pairing); a reboot lasts until the next `mqtt connected`. */
 export function faultBands(ops: readonly Op[], end: number): FaultBand[] {
   const bands = faultSpans(ops).spans.map((s): FaultBand => {
-    if (!s.reboot) return band(s.startOp, s.end ?? end, s.end === undefined);
-    return {
-      fault: s.fault,
-      start: s.start,
-      end: s.end ?? end,
-      effect: 'reboot',
-      open: s.end === undefined,
-      ...(s.startOp.detail !== undefined && { detail: s.startOp.detail }),
-    };
+    const drawn = drawnBand(s, end);
+    return s.confirm && !s.confirm.confirmed ? { ...drawn, unseen: s.confirm.seen } : drawn;
   });
   // Wider first at one start, so a flap is drawn under its outages.
   return bands.sort((a, b) => a.start - b.start || b.end - a.end);
+}
+
+function drawnBand(s: FaultSpan, end: number): FaultBand {
+  if (!s.reboot) return band(s.startOp, s.end ?? end, s.end === undefined);
+  return {
+    fault: s.fault,
+    start: s.start,
+    end: s.end ?? end,
+    effect: 'reboot',
+    open: s.end === undefined,
+    ...(s.startOp.detail !== undefined && { detail: s.startOp.detail }),
+  };
 }
 
 function band(start: Extract<Op, { kind: 'fault' }>, endT: number, open: boolean): FaultBand {

@@ -165,6 +165,7 @@ interface FaultLabel {
 }
 
 function faultLabelText(b: FaultBand): string {
+  if (b.unseen !== undefined) return `${b.fault} never acted`;
   if (b.effect === 'instant') return b.fault;
   const len = `${secs(b.end - b.start)}${b.open ? ', never ended' : ''}`;
   return `${b.fault} ${len}`;
@@ -194,8 +195,9 @@ function faultBand(
   const x1 = x(b.start);
   const x2 = x(b.end);
   const color = BAND_COLOR[b.effect];
-  const tip = `<title>${xmlText(`${b.fault}${b.detail ? ` (${b.detail})` : ''}: ${secs(b.start)} to ${b.open ? 'the end (never ended)' : secs(b.end)}`)}</title>`;
-  const data = `data-fault="${xmlAttr(b.fault)}" data-effect="${b.effect}" data-start="${n(b.start)}" data-end="${n(b.end)}"`;
+  const unseen = b.unseen !== undefined ? `; not seen to act: ${b.unseen}` : '';
+  const tip = `<title>${xmlText(`${b.fault}${b.detail ? ` (${b.detail})` : ''}: ${secs(b.start)} to ${b.open ? 'the end (never ended)' : secs(b.end)}${unseen}`)}</title>`;
+  const data = `data-fault="${xmlAttr(b.fault)}" data-effect="${b.effect}" data-start="${n(b.start)}" data-end="${n(b.end)}"${b.unseen !== undefined ? ' data-unseen="true"' : ''}`;
   const out: string[] = [];
   const w = Math.max(1.5, x2 - x1);
   switch (b.effect) {

@@ -12,3 +12,20 @@ export function advertisedHost(env: NodeJS.ProcessEnv = process.env): string {
   }
   return '127.0.0.1';
 }
+
+const WILDCARDS = new Set(['', '0.0.0.0', '::', '[::]']);
+
+/**
+ * The host a board is told to connect to (the `config` op's broker): loopback for boards on
+ * this host; the proxy's own listen address when that is a specific one (a board told another
+ * address would find nothing listening there); only a wildcard listen advertises an interface
+ * address (or HIL_ADVERTISE_HOST).
+ */
+export function brokerHostFor(
+  listenHost: string,
+  reach: 'loopback' | 'lan',
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  if (reach === 'loopback') return '127.0.0.1';
+  return WILDCARDS.has(listenHost) ? advertisedHost(env) : listenHost;
+}

@@ -4,10 +4,10 @@ import type { LineLink } from '../board/line-link.js';
 import { toOps } from '../board/record.js';
 import { BoardSession } from '../board/session.js';
 import type { BoardConsole } from '../board/transport.js';
-import type { BoardControl, FaultBoard } from '../faults/context.js';
+import type { BoardControl, BoardOp, FaultBoard } from '../faults/context.js';
 import type { ProxyHandle } from '../network/toxiproxy.js';
 import { openBoardLink, transportOf } from '../transports/open.js';
-import { advertisedHost } from './advertise.js';
+import { brokerHostFor } from './advertise.js';
 import { clientIdOf, topicPrefix } from './broker-ops.js';
 import type { BoardPlan } from './plan.js';
 import type { RackServices } from './rack.js';
@@ -47,6 +47,9 @@ export class BoardDriver {
   private t0 = Number.NaN;
   /** The bring-up step under way, for the error when the whole takes too long. */
   private step = 'queued';
+  private readonly watchers = new Set<(op: BoardOp) => void>();
+  /** The broker's view of the board's client: connected or not, once seen. */
+  private atBroker: boolean | undefined;
 
   constructor(private readonly opts: BoardDriverOptions) {
     this.id = opts.plan.board.id;
@@ -88,8 +91,9 @@ export class BoardDriver {
       listen: board.listen ?? { host: '127.0.0.1', port: 0 },
       upstream: services.broker.upstream,
     });
-    // Boards on this host reach their proxy on loopback; real ones over WiFi at this host's address.
-    const host = transportOf(board).advertise === 'loopback' ? '127.0.0.1' : advertisedHost();
+    // Boards on this host reach their proxy on loopback; real ones at the proxy's own address,
+    // or this host's address when the proxy listens on every interface.
+    const host = brokerHostFor(this.proxy.listen.host, transportOf(board).advertise);
     const brokerAddress = { host, port: this.proxy.listen.port };
     this.step = 'opening its console';
     const opened = await openBoardLink(board, {
@@ -105,7 +109,7 @@ export class BoardDriver {
     session.on('observation', (o) => {
       for (const op of toOps(o, this.id)) {
         const { board: _b, ...raw } = op;
-        this.recorder.record(raw);
+        this.record(raw);
         this.opts.onAgentOp?.(raw);
       }
       if (o.kind === 'event' && o.event.ev === 'mqtt') this.mqttState = o.event.state;
@@ -123,7 +127,14 @@ export class BoardDriver {
     await connected;
   }
 
-  /** What faults may make this board do. */
+  /** Records one op of this board (absolute time) and shows it to the faults watching. */
+  record(op: RawOp): void {
+    this.recorder.record(op);
+    if (op.kind === 'client' && op.clientId === clientIdOf(this.id)) this.atBroker = op.event === 'connect';
+    for (const w of [...this.watchers]) w(op);
+  }
+
+  /** What faults may make this board do, and what they watch to see it done. */
   faultBoard(): FaultBoard {
     const session = this.session;
     const control: BoardControl | undefined = session && {
@@ -139,6 +150,11 @@ export class BoardDriver {
       wifi: this.opts.plan.board.wifi,
       clientId: clientIdOf(this.id),
       ...(control && { control }),
+      watch: (listener) => {
+        this.watchers.add(listener);
+        return () => this.watchers.delete(listener);
+      },
+      connectedAtBroker: () => this.atBroker,
     };
   }
 

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatRecord } from '../broker/records.js';
-import { applyFault, healAll, healFault } from '../faults/actions.js';
+import { applyFault, closeConfirmations, healAll, healFault } from '../faults/actions.js';
 import type { FaultHandle, FaultPhase } from '../faults/context.js';
 import { runHook } from '../faults/hooks.js';
 import type { History, LatenessStats } from '../history/ops.js';
@@ -72,7 +72,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     const hit = brokerOps(record, ids);
     if (!hit) return;
     for (const op of hit.ops) {
-      drivers.get(hit.board)?.recorder.record(op);
+      drivers.get(hit.board)?.record(op);
       if (op.kind === 'delivered') pending.get(hit.board)?.delete(op.id);
     }
     brokerLog.get(hit.board)?.push(formatRecord(record, Number.isNaN(t0) ? record.t : t0));
@@ -155,6 +155,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
       await sleepUntil(t0 + plan.end, clock, opts.signal);
       aborted = opts.signal?.aborted === true;
     }
+    // A fault not seen to act by now never will be: say so in the history, never leave it silent.
+    closeConfirmations(handles);
     const stimuliLate = result.lateness.filter((l) => l.label.startsWith('emit ')).map((l) => l.lateMs);
     const lateness = { faults: latenessStats(faultLateness), stimuli: latenessStats(stimuliLate) };
     for (const e of errors) opts.log?.(`[${name}] ${e}`);
@@ -306,6 +308,14 @@ function faultEvents(
             broker: services.broker,
             run: (cmd) => runHook(cmd),
             record,
+            confirm: (c) =>
+              driver.recorder.record({
+                t: c.t,
+                kind: 'confirm',
+                fault: c.fault,
+                confirmed: c.confirmed,
+                seen: c.seen,
+              }),
           });
           handles.push(handle);
           applied.set(driver.id, handle);

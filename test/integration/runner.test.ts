@@ -124,6 +124,12 @@ describe('scenario runner on the virtual rack (real PTYs, toxiproxy-server, aede
       expect(start).to.have.property('lateMs').that.is.a('number');
     }
     expect(lateness.faults.count).to.equal(4);
+    // Each fault was seen to act: the agent's net down, the latency toxics listed.
+    for (const h of histories)
+      expect(opsOf(h, 'confirm').map((c) => `${c.fault} ${c.confirmed}`)).to.deep.equal([
+        'wifi-outage true',
+        'latency true',
+      ]);
     expect(lateness.stimuli.count).to.be.greaterThan(10);
   });
 

@@ -203,7 +203,7 @@ describe('checker health checks', () => {
         what: 'a hung board',
         build: (h) => h.hung(41, 10),
         verdict: 'fail',
-        reason: 'stopped answering on serial at 41.00s (silent 10.00s): hung',
+        reason: 'silent on serial since 31.00s (last line), given up at 41.00s: hung',
       },
     ]);
   });

@@ -114,6 +114,11 @@ export class HistoryBuilder {
     return this;
   }
 
+  /** Whether the last fault named `fault` was seen to act, decided at `t`. */
+  confirm(t: number, fault: string, confirmed: boolean, seen: string): this {
+    return this.push({ t: s(t), kind: 'confirm', board: this.board, fault, confirmed, seen });
+  }
+
   mqtt(t: number, state: 'connecting' | 'connected' | 'disconnected'): this {
     return this.push({ t: s(t), kind: 'mqtt', board: this.board, state });
   }

@@ -127,9 +127,13 @@ export function reconnectsWithin(within: number, view: BoardView): CheckFinding[
       failures.push({ kind: 'never-reconnected', level: 'fail', faults, end: down.end });
     }
   }
-  for (const r of view.link.outages) {
-    if (r.kind === 'reboot' && !Number.isFinite(r.end))
+  // A reboot with no boot after it may never have acted: error, not fail (issue 14).
+  const reboots = view.link.outages.filter((r) => r.kind === 'reboot');
+  for (const r of reboots) {
+    if (Number.isFinite(r.end)) continue;
+    if (view.ops.some((o) => o.kind === 'boot' && o.t >= r.start))
       failures.push({ kind: 'reboot-never-reconnected', level: 'fail', start: r.start });
+    else errors.push({ kind: 'reboot-no-boot', level: 'error', start: r.start });
   }
   if (slowest) {
     info.push({
@@ -140,7 +144,7 @@ export function reconnectsWithin(within: number, view: BoardView): CheckFinding[
       after: slowest.after,
     });
   }
-  if (!downs.length) info.push({ kind: 'no-outage', level: 'info' });
+  if (!downs.length && !reboots.length) info.push({ kind: 'no-outage', level: 'info' });
   return [...failures, ...errors, ...info];
 }
 

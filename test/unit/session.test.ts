@@ -313,7 +313,10 @@ describe('recording observations as history ops', () => {
         { kind: 'hung', t: 2000, silentMs: 35_000 },
         [{ t: 1000, kind: 'hung', board: 'b1', silentMs: 35_000 }],
       ],
-      [{ kind: 'gone', t: 2000, error: gone }, [{ t: 1000, kind: 'error', board: 'b1', msg: gone.message }]],
+      [
+        { kind: 'gone', t: 2000, error: gone },
+        [{ t: 1000, kind: 'error', board: 'b1', msg: gone.message, gone: true }],
+      ],
     ];
     for (const [o, ops] of table) expect(rec(o)).to.deep.equal(ops);
   });

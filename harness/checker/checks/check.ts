@@ -26,6 +26,11 @@ export interface HealthCheck<S extends CheckSpec = CheckSpec> {
     example: string;
     parse(value: unknown, ms: (d: unknown) => number): S;
   };
+  /**
+   * The verdict means something only if the faults acted (a reconnect after an outage that never
+   * happened): a fault not seen to act makes the check `error`.
+   */
+  restsOnFaults?: boolean;
   /** A pure function of the board's ops. */
   judge(spec: S, view: BoardView): CheckOutcome;
 }

@@ -26,6 +26,7 @@ export const reconnectBudget = defineCheck<ReconnectBudgetSpec>({
     example: '6/min',
     parse: (value) => ({ check: 'reconnect-budget', perMinute: Number.parseInt(String(value), 10) }),
   },
+  restsOnFaults: true,
   judge(spec, view) {
     const downs = networkDowns(view.link);
     const attempts = view.ops

@@ -25,6 +25,7 @@ export const reconnectsWithin = defineCheck<ReconnectsWithinSpec>({
     example: '10s',
     parse: (value, ms) => ({ check: 'reconnects-within', within: ms(value) }),
   },
+  restsOnFaults: true,
   judge(spec, view) {
     const d = spec.within;
     const mqtt = mqttIndex(view);
@@ -54,9 +55,15 @@ export const reconnectsWithin = defineCheck<ReconnectsWithinSpec>({
         failures.push({ kind: 'never-reconnected', level: 'fail', faults, end: down.end });
       }
     }
+    let reboots = 0;
     for (const r of view.link.outages) {
-      if (r.kind === 'reboot' && !Number.isFinite(r.end))
+      if (r.kind !== 'reboot') continue;
+      reboots += 1;
+      if (Number.isFinite(r.end)) continue;
+      // No boot after the reset: it may never have acted, so no reconnect was due (the board says why).
+      if (bootedAfter(view, r.start))
         failures.push({ kind: 'reboot-never-reconnected', level: 'fail', start: r.start });
+      else errors.push({ kind: 'reboot-no-boot', level: 'error', start: r.start });
     }
     if (slowest) {
       info.push({
@@ -67,7 +74,7 @@ export const reconnectsWithin = defineCheck<ReconnectsWithinSpec>({
         after: slowest.after,
       });
     }
-    if (!downs.length) info.push({ kind: 'no-outage', level: 'info' });
+    if (!downs.length && !reboots) info.push({ kind: 'no-outage', level: 'info' });
     return outcome([...failures, ...errors, ...info]);
   },
 });
@@ -113,4 +120,9 @@ function survived(mqtt: MqttIndex, down: NetworkDown, d: number): boolean {
   if (lastIn(mqtt.disconnects, down.start, until) !== Number.NEGATIVE_INFINITY) return false;
   const last = firstAbove(mqtt.times, until) - 1;
   return last < 0 || mqtt.states[last] === 'connected';
+}
+
+/** Some boot op at or after `t`. */
+function bootedAfter(view: BoardView, t: number): boolean {
+  return view.ops.some((o) => o.kind === 'boot' && o.t >= t);
 }

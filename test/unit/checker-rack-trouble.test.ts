@@ -1,0 +1,86 @@
+import { expect } from 'chai';
+import { check } from '../../harness/checker/check.js';
+import { summaryJson } from '../../harness/report/summary-json.js';
+import { history, retryWithin, scenario } from './checker-history-builder.js';
+import { boardResult, runOf, scenarioSpec } from './report-fixtures.js';
+
+const GONE = 'picow-01: serial line gone (/dev/ttyACM0 went away)';
+const checks = [{ check: 'reconnects-within', within: 10_000 }, { check: 'no-reboot' }];
+
+describe("checker: hil's own failures are error, never fail", () => {
+  it('a native-USB board whose port goes away at the reset: error, not "never reconnected" FAIL', () => {
+    // broker.log shows the board back 1.8 s after; the agent's side was never seen again.
+    const h = history('picow-01')
+      .mqtt(0.1, 'connected')
+      .push({ t: 10_000, kind: 'fault', board: 'picow-01', fault: 'reboot', phase: 'start', down: false })
+      .push({ t: 10_050, kind: 'error', board: 'picow-01', msg: GONE, gone: true })
+      .clientDisconnect(10.1)
+      .push({ t: 11_800, kind: 'client', board: 'picow-01', event: 'connect', clientId: 'hil-picow-01' });
+    const v = check(h.build(), scenario({}, { checks }));
+    expect(v.verdict).to.equal('error');
+    const rw = v.checks.find((c) => c.check === 'reconnects-within');
+    expect(rw?.verdict).to.equal('error');
+    expect(rw?.reasons).to.not.include('no outage in this scenario');
+    expect([...v.reasons, ...v.checks.flatMap((c) => c.reasons)].join('\n')).to.not.match(
+      /never reconnected/,
+    );
+  });
+
+  it('a reboot the rack never carried out says one thing: no boot seen, error, and no "no outage"', () => {
+    const h = history()
+      .mqtt(0.1, 'connected')
+      .push({ t: 10_000, kind: 'fault', board: 'b1', fault: 'reboot', phase: 'start', down: false });
+    const v = check(h.build(), scenario({}, { checks }));
+    expect(v.verdict).to.equal('error');
+    const rw = v.checks.find((c) => c.check === 'reconnects-within');
+    expect(rw?.verdict).to.equal('error');
+    expect(rw?.reasons).to.deep.equal([
+      "no boot seen after the reboot at 10.00s: the board's reset method may not work",
+    ]);
+    expect(v.reasons).to.deep.equal([
+      "no boot seen after the reboot at 10.00s: the board's reset method may not work",
+    ]);
+  });
+
+  it('a board that booted but never reconnected still fails', () => {
+    const h = history().mqtt(0.1, 'connected').reboot(10, null);
+    const v = check(h.build(), scenario({}, { checks: [checks[0]!] }));
+    expect(v.verdict).to.equal('fail');
+  });
+
+  it('an outage judged on a history cut short by a dead port is error; the failure it would be is kept as data', () => {
+    const h = history()
+      .mqtt(0.1, 'connected')
+      .fault(10, 20)
+      .mqtt(10.5, 'disconnected')
+      .push({ t: 15_000, kind: 'error', board: 'b1', msg: GONE, gone: true });
+    const v = check(h.build(), scenario({}, { checks: [checks[0]!] }));
+    const rw = v.checks[0];
+    expect(rw?.verdict).to.equal('error');
+    expect(rw?.findings[0]).to.deep.include({ kind: 'cut-short', level: 'error', t: 15_000 });
+    expect(rw?.reasons[0]).to.equal(
+      `never reconnected after the wifi-outage ended at 20.00s; but the serial line went away at 15.00s (${GONE}): not judged`,
+    );
+  });
+
+  it('summary.json says whether the firmware or the rack failed', () => {
+    const spec = scenarioSpec({ button: retryWithin(5000) });
+    const failing = boardResult(
+      history('a').msg('button', 'b-1', 10, { noticed: 10, accepted: 10.01 }),
+      spec,
+      { board: 'a' },
+    );
+    const rack = boardResult(
+      history('b').push({ t: 1000, kind: 'fault', board: 'b', fault: 'reboot', phase: 'start', down: false }),
+      spec,
+      { board: 'b' },
+    );
+    const passing = boardResult(history('c').msg('button', 'b-1', 10, { at: [10.05] }), spec, { board: 'c' });
+    const s = summaryJson(runOf([failing, rack, passing]));
+    expect(s.results.map((r) => [r.board, r.verdict, r.failed])).to.deep.equal([
+      ['a', 'fail', 'firmware'],
+      ['b', 'error', 'rack'],
+      ['c', 'pass', undefined],
+    ]);
+  });
+});
