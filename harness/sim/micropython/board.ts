@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { extname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
 import { Duplex } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
@@ -72,14 +73,42 @@ export function portModule(): Promise<WasmModule> {
   return compiled;
 }
 
-/** The worker's entry: the built .js, or the .ts source through tsx (registered in the worker). */
-function workerEntry(): { code: string | URL; eval: boolean } {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const url = new URL(`./worker${ext}`, import.meta.url);
-  if (ext !== '.ts') return { code: url, eval: false };
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  return { code, eval: true };
+let entry: Promise<URL> | undefined;
+
+/**
+ * The worker's entry: the built .js; from the .ts sources, one bundle made with esbuild (tsx's
+ * compiler) once per process, so a worker does not load tsx (which costs ~25 MB per board).
+ */
+function workerEntry(): Promise<URL> {
+  entry ??= (async () => {
+    const ext = extname(fileURLToPath(import.meta.url));
+    const url = new URL(`./worker${ext}`, import.meta.url);
+    if (ext !== '.ts') return url;
+    const { build } = await import('esbuild');
+    const out = await build({
+      entryPoints: [fileURLToPath(url)],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      write: false,
+    });
+    const code = out.outputFiles[0]?.text ?? '';
+    const file = join(
+      tmpdir(),
+      `hil-micropython-worker-${createHash('sha256').update(code).digest('hex').slice(0, 12)}.mjs`,
+    );
+    await writeFile(file, code);
+    return pathToFileURL(file);
+  })();
+  return entry;
+}
+
+/** The port's loader, resolved here (the worker's bundle may sit outside node_modules' reach). */
+function portUrl(): string {
+  return pathToFileURL(
+    createRequire(import.meta.url).resolve('@micropython/micropython-webassembly-pyscript'),
+  ).href;
 }
 
 /**
@@ -104,7 +133,8 @@ export async function startMicroPythonBoard(opts: MicroPythonBoardOptions): Prom
   const module = await portModule();
   const uid = createHash('sha256').update(opts.board).digest('hex').slice(0, 16);
   const net = new BoardNet(false);
-  const entry = workerEntry();
+  const entryUrl = await workerEntry();
+  const loader = portUrl();
 
   let worker: Worker | undefined;
   let port: MessagePort | undefined;
@@ -126,6 +156,7 @@ export async function startMicroPythonBoard(opts: MicroPythonBoardOptions): Prom
     const { port1, port2 } = new MessageChannel();
     const data: WorkerData = {
       module,
+      loader,
       sab,
       port: port2,
       board: opts.board,
@@ -136,7 +167,7 @@ export async function startMicroPythonBoard(opts: MicroPythonBoardOptions): Prom
       uid,
     };
     const t0 = performance.now();
-    const w = new Worker(entry.code, { eval: entry.eval, workerData: data, transferList: [port2] });
+    const w = new Worker(entryUrl, { workerData: data, transferList: [port2] });
     worker = w;
     port = port1;
     shared = s;

@@ -83,6 +83,8 @@ export type WorkerMessage = { req: Request } | Note;
 /** What the worker starts with. */
 export interface WorkerData {
   module: WasmModule;
+  /** The port's micropython.mjs, as a file URL. */
+  loader: string;
   sab: SharedArrayBuffer;
   port: MessagePort;
   board: string;

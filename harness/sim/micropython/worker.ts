@@ -4,8 +4,6 @@
  * port lacks goes through `_hil`, whose blocking calls post a request to the host thread and
  * wait on the shared doorbell (channel.ts). Sleeping waits on the doorbell too: no busy loop.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import {
   DOORBELL,
@@ -222,10 +220,7 @@ async function main(): Promise<void> {
     src instanceof Wasm.Module
       ? instantiate(src, imports)
       : instantiate(data.module, imports).then((instance) => ({ instance, module: data.module }));
-  const url = pathToFileURL(
-    createRequire(import.meta.url).resolve('@micropython/micropython-webassembly-pyscript'),
-  );
-  const { loadMicroPython } = (await import(url.href)) as {
+  const { loadMicroPython } = (await import(data.loader)) as {
     loadMicroPython(o: object): Promise<Port>;
   };
   const emit = (b: Uint8Array) => {
