@@ -48,6 +48,52 @@ else
   say "toxiproxy-server installed: $want"
 fi
 
+# --- MicroPython libraries from PyPI, into tools/micropython-lib/ ------------
+# Board files for the real-MicroPython boards (docs/micropython-boards.md): sdists pinned by
+# version and sha256, only their .py files kept, one folder per package. PyPI's metadata
+# fails pip for these (sdists without setup.py), so they are fetched from its JSON API.
+mplib="$tools/micropython-lib"
+mp_packages=(
+  "micropython-umqtt.simple 1.3.4 b6a2520239e3992c63a7de9370ee9b3d9d27819a90359c521f1c0f7ccab8d12f"
+  "micropython-umqtt.robust 1.0 22a1b8c8e1128281efb13b3020927d07e33c5b747869da2cd77d37983a9ea002"
+  "micropython-umqtt.simple2 2.2.0 48fd4da7701b95986293b06d343fbc564ebe7dfa82f5c8c09364c20df755f0e4"
+  "micropython-umqtt.robust2 2.2.0 da3a09a570868d8e4ae6d2fad475230f6f2b130b45711be6873f83b10ebd4a6c"
+  "micropython-mqtt-async 0.7b4 c10a8a34064adad629f71f7ea559f7070169ce13c180265509f68f58618eec2b"
+)
+for entry in "${mp_packages[@]}"; do
+  read -r name version sha <<<"$entry"
+  dest="$mplib/$name-$version"
+  if [ -f "$dest/.sha256" ] && [ "$(cat "$dest/.sha256")" = "$sha" ]; then
+    say "$name $version present: $dest"
+    continue
+  fi
+  say "fetching $name $version from PyPI"
+  python3 - "$name" "$version" "$sha" "$dest" <<'PY' || fail "$name $version from PyPI"
+import hashlib, io, json, os, shutil, sys, tarfile, urllib.request
+name, version, sha, dest = sys.argv[1:]
+meta = json.load(urllib.request.urlopen(f"https://pypi.org/pypi/{name}/json", timeout=60))
+sdist = next(u for u in meta["releases"].get(version, []) if u["packagetype"] == "sdist")
+data = urllib.request.urlopen(sdist["url"], timeout=60).read()
+got = hashlib.sha256(data).hexdigest()
+if got != sha:
+    sys.exit(f"{sdist['filename']}: sha256 {got}, expected {sha}")
+shutil.rmtree(dest, ignore_errors=True)
+with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+    for m in tar.getmembers():
+        rel = m.name.split("/", 1)[1] if "/" in m.name else ""
+        # Only the package's own modules: no setup.py, no egg-info, no links.
+        if not m.isfile() or not rel.endswith(".py") or rel == "setup.py" or ".egg-info" in rel:
+            continue
+        out = os.path.join(dest, rel)
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        with open(out, "wb") as f:
+            f.write(tar.extractfile(m).read())
+with open(os.path.join(dest, ".sha256"), "w") as f:
+    f.write(sha)
+PY
+  say "$name $version installed: $dest"
+done
+
 # --- npm packages -----------------------------------------------------------
 cd "$root"
 if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then

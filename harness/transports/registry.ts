@@ -1,5 +1,6 @@
 import type { BoardTransport, TransportYaml } from '../board/transport.js';
 import type { TransportSpec } from '../spec/types.js';
+import { micropython } from './micropython.js';
 import { qemuMicrobit } from './qemu-microbit.js';
 import { serialPath } from './serial-path.js';
 import { usb } from './usb.js';
@@ -12,7 +13,7 @@ import { virtual } from './virtual.js';
  * has the keys of two, the first keeps it and the other key is reported. Each loads its
  * serial, launcher or QEMU code only when it opens a board, so reading this list does no I/O.
  */
-export const TRANSPORTS: readonly BoardTransport[] = [virtual, serialPath, usb, qemuMicrobit];
+export const TRANSPORTS: readonly BoardTransport[] = [virtual, serialPath, usb, qemuMicrobit, micropython];
 
 /** The boards.yml sides, in registry order (transports only tests open have none). */
 export const TRANSPORT_YAML: readonly TransportYaml<TransportSpec>[] = TRANSPORTS.flatMap((t) =>

@@ -6,7 +6,7 @@ import { boards } from './config-helpers.js';
 describe('board transports', () => {
   it('one registry line per transport: unique kinds, each boards.yml side agreeing with its transport', () => {
     expect(new Set(TRANSPORTS.map((t) => t.kind)).size).to.equal(TRANSPORTS.length);
-    expect(TRANSPORT_YAML.map((y) => y.kind)).to.deep.equal(['virtual', 'serial-path', 'usb']);
+    expect(TRANSPORT_YAML.map((y) => y.kind)).to.deep.equal(['virtual', 'serial-path', 'usb', 'micropython']);
     for (const t of TRANSPORTS) {
       if (!t.yaml) continue;
       expect([t.yaml.kind, t.yaml.label, t.yaml.advertise], t.kind).to.deep.equal([
@@ -22,6 +22,7 @@ describe('board transports', () => {
   - { id: by-path, serial: /dev/ttyACM0, listen: "0.0.0.0:21001" }
   - { id: by-usb, serial: { vid: "2e8a", pid: "0005", serialNumber: "e6614104" }, listen: "0.0.0.0:21002" }
   - { id: sim, virtual: { model: robust } }
+  - { id: mpy, micropython: { files: [app.py:main.py] } }
 `);
     expect(diagnostics).to.deep.equal([]);
     const got = (value?.boards ?? []).map((b) => {
@@ -32,6 +33,7 @@ describe('board transports', () => {
       ['serial-path', 'lan', true, '/dev/ttyACM0'],
       ['usb', 'lan', true, 'usb 2e8a:0005 serial e6614104'],
       ['virtual', 'loopback', false, 'virtual PTY (robust)'],
+      ['micropython', 'loopback', false, 'MicroPython WebAssembly port'],
     ]);
   });
 
