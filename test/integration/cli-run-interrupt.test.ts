@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,83 +26,122 @@ async function processesNaming(text: string): Promise<string[]> {
   return out;
 }
 
+interface LongRun {
+  child: ChildProcessWithoutNullStreams;
+  dir: string;
+  out: string;
+  brokerPort: number;
+  toxiproxyPort: number;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves once the latency fault is in place on the board, as a person would see mid-run. */
+  faulted: Promise<void>;
+  exit: Promise<number | null>;
+}
+
+/** `hil run` (the bin) of a 2-minute scenario on one virtual board, on free loopback ports. */
+async function longRun(board: string): Promise<LongRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'hil-int-'));
+  await writeFile(join(dir, 'long.yml'), LONG);
+  const brokerPort = 20_000 + Math.floor(Math.random() * 10_000);
+  const toxiproxyPort = await freePort();
+  await writeFile(
+    join(dir, 'rack.yml'),
+    `broker: { listen: "127.0.0.1:${brokerPort}" }
+toxiproxy: { url: "http://127.0.0.1:${toxiproxyPort}", manage: true }
+boards:
+  - { id: ${board}, virtual: { model: resilient } }
+`,
+  );
+  const out = join(dir, 'reports');
+  const args = ['run', '--boards', join(dir, 'rack.yml'), '--scenarios', join(dir, 'long.yml'), '--out', out];
+  const child = spawn(process.execPath, ['bin/hil.js', ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, CI: 'true' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  const faulted = new Promise<void>((resolve) => {
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (stderr.includes(`${board}: latency`)) resolve();
+    });
+  });
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return {
+    child,
+    dir,
+    out,
+    brokerPort,
+    toxiproxyPort,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    faulted,
+    exit,
+  };
+}
+
+/** Nothing hil started is left: the managed toxiproxy-server, the broker, the board's process. */
+async function nothingLeft(run: LongRun, board: string): Promise<void> {
+  expect(await connectError(run.toxiproxyPort), 'toxiproxy-server still listening').to.equal('ECONNREFUSED');
+  expect(await connectError(run.brokerPort), 'broker still listening').to.equal('ECONNREFUSED');
+  expect(await processesNaming(board), 'a board process outlived hil').to.deep.equal([]);
+}
+
 describe('hil run on Ctrl-C and SIGTERM', function () {
   this.timeout(90_000);
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal}: heals the faults, writes what was recorded, stops every process and exits 130`, async () => {
       const board = `sim-int-${signal.toLowerCase()}-${process.pid}`;
-      const dir = await mkdtemp(join(tmpdir(), 'hil-int-'));
+      const run = await longRun(board);
       try {
-        await writeFile(join(dir, 'long.yml'), LONG);
-        const brokerPort = 20_000 + Math.floor(Math.random() * 10_000);
-        const toxiproxyPort = await freePort();
-        await writeFile(
-          join(dir, 'rack.yml'),
-          `broker: { listen: "127.0.0.1:${brokerPort}" }
-toxiproxy: { url: "http://127.0.0.1:${toxiproxyPort}", manage: true }
-boards:
-  - { id: ${board}, virtual: { model: resilient } }
-`,
-        );
-        const out = join(dir, 'reports');
-        const child = spawn(
-          process.execPath,
-          [
-            'bin/hil.js',
-            'run',
-            '--boards',
-            join(dir, 'rack.yml'),
-            '--scenarios',
-            join(dir, 'long.yml'),
-            '--out',
-            out,
-          ],
-          {
-            stdio: ['ignore', 'pipe', 'pipe'],
-            env: { ...process.env, CI: 'true' },
-          },
-        );
-        let stderr = '';
-        let stdout = '';
-        child.stdout.on('data', (d) => {
-          stdout += d;
-        });
-        // Ctrl-C once the fault is in place, as a person would mid-run.
-        const interrupted = new Promise<void>((resolve) => {
-          child.stderr.on('data', (d) => {
-            stderr += d;
-            if (stderr.includes(`${board}: latency`) && !child.killed) {
-              child.kill(signal);
-              resolve();
-            }
-          });
-        });
-        const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-        await interrupted;
-        const code = await exit;
-        expect(code, stderr).to.equal(130);
-        expect(stderr).to.contain('interrupted: healing faults and writing what was recorded');
-        const summary = JSON.parse(await readFile(join(out, 'runs', 'latest', 'summary.json'), 'utf8'));
+        await run.faulted;
+        run.child.kill(signal);
+        const code = await run.exit;
+        expect(code, run.stderr()).to.equal(130);
+        expect(run.stderr()).to.contain('interrupted: healing faults and writing what was recorded');
+        const latest = join(run.out, 'runs', 'latest');
+        const summary = JSON.parse(await readFile(join(latest, 'summary.json'), 'utf8'));
         expect(summary.results).to.have.length(1);
         const history = JSON.parse(
-          await readFile(join(out, 'runs', 'latest', 'long-latency', board, 'history.json'), 'utf8'),
+          await readFile(join(latest, 'long-latency', board, 'history.json'), 'utf8'),
         );
         const faults = history.ops
           .filter((o: { kind: string }) => o.kind === 'fault')
           .map((o: { phase: string }) => o.phase);
         expect(faults).to.deep.equal(['start', 'end']);
-        expect(stdout).to.match(new RegExp(`long-latency\\s+${board}`));
-        // The managed toxiproxy-server and the embedded broker went with it.
-        expect(await connectError(toxiproxyPort), 'toxiproxy-server still listening').to.equal(
-          'ECONNREFUSED',
-        );
-        expect(await connectError(brokerPort), 'broker still listening').to.equal('ECONNREFUSED');
-        // No board process outlives hil.
-        expect(await processesNaming(board)).to.deep.equal([]);
+        expect(run.stdout()).to.match(new RegExp(`long-latency\\s+${board}`));
+        await nothingLeft(run, board);
       } finally {
-        await rm(dir, { recursive: true, force: true });
+        await rm(run.dir, { recursive: true, force: true });
       }
     });
   }
+
+  it('a second Ctrl-C exits 130 at once, and still leaves no process behind', async () => {
+    const board = `sim-int-twice-${process.pid}`;
+    const run = await longRun(board);
+    try {
+      await run.faulted;
+      run.child.kill('SIGINT');
+      await new Promise<void>((resolve) => {
+        const seen = () => run.stderr().includes('Ctrl-C again to force');
+        if (seen()) return resolve();
+        run.child.stderr.on('data', () => seen() && resolve());
+      });
+      run.child.kill('SIGINT');
+      const code = await run.exit;
+      // hil exits 130 itself, or (if the second press lands once its handlers are gone) dies of
+      // the SIGINT, which a shell reports as 130 too.
+      expect(code ?? 128 + 2, `${run.stderr()} (signal ${run.child.signalCode})`).to.equal(130);
+      if (code === null) expect(run.child.signalCode).to.equal('SIGINT');
+      await nothingLeft(run, board);
+    } finally {
+      await rm(run.dir, { recursive: true, force: true });
+    }
+  });
 });
