@@ -1,7 +1,8 @@
-// One scenario on N virtual boards (one process each), as `hil run` would run it, and what it
-// cost: wall / (timeline + drain), peak memory and CPU of hil and of the rack, fault and
-// stimulus lateness with hil's event-loop delay beside them, whether every verdict equals the
-// known answer (docs/known-answers.md), and delivery times against a second MQTT subscriber.
+// One scenario on N virtual boards (board host processes of up to HIL_BOARDS_PER_PROCESS boards,
+// 16 by default), as `hil run` would run it, and what it cost: wall / (timeline + drain), peak
+// memory and CPU of hil and of the rack, fault and stimulus lateness with hil's event-loop delay
+// beside them, whether every verdict equals the known answer (docs/known-answers.md), and
+// delivery times against a second MQTT subscriber.
 //   npx tsx bench/timeline-lateness.ts [--boards 8] [--scenario scenarios/wifi-drop-5s.yml]
 //                                      [--concurrency N] [--json]
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -180,7 +181,7 @@ try {
       `hil:   peak RSS ${mib(result.hilPeakRss)} MiB, CPU ${(result.hilCpuMs / 1000).toFixed(1)} s`,
     );
     console.log(
-      `rack:  ${rackUse.boards} board processes, peak RSS ${mib(rackUse.boardsPeakRss)} MiB, CPU ${(rackUse.boardsCpuMs / 1000).toFixed(1)} s; socat ${mib(rackUse.socatPeakRss)} MiB ${(rackUse.socatCpuMs / 1000).toFixed(1)} s; toxiproxy ${mib(rackUse.toxiproxyPeakRss)} MiB ${(rackUse.toxiproxyCpuMs / 1000).toFixed(1)} s`,
+      `rack:  ${rackUse.boards} board host processes, peak RSS ${mib(rackUse.boardsPeakRss)} MiB, CPU ${(rackUse.boardsCpuMs / 1000).toFixed(1)} s; socat ${mib(rackUse.socatPeakRss)} MiB ${(rackUse.socatCpuMs / 1000).toFixed(1)} s; toxiproxy ${mib(rackUse.toxiproxyPeakRss)} MiB ${(rackUse.toxiproxyCpuMs / 1000).toFixed(1)} s`,
     );
     console.log(
       `faults:  ${fl.count} applied, late by median ${fl.medianMs} ms, p99 ${fl.p99Ms} ms, max ${fl.maxMs} ms`,
