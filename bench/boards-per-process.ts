@@ -1,6 +1,5 @@
-// What a virtual board would cost if many shared one process (not how hil runs them today:
-// one process each). Opens K PTY pairs and runs K agents in this process, as virtual-board.ts
-// does in its own, then prints this process's RSS and CPU against K: the marginal cost per board.
+// What a virtual board costs when many share one process (as board-host.ts runs them). Opens K
+// PTY pairs and runs K agents in this process, as a board host does, then prints this process's RSS and CPU against K: the marginal cost per board.
 // The agents are booted but not configured (no MQTT client yet), as at bring-up.
 //   npx tsx bench/boards-per-process.ts [--boards 1,8,32]
 import { parseArgs } from 'node:util';

@@ -1,10 +1,16 @@
-// One scenario on N virtual boards (one process each), as `hil run` would run it, and what it
-// cost: wall / (timeline + drain), peak memory and CPU of hil and of the rack, fault and
-// stimulus lateness with hil's event-loop delay beside them, whether every verdict equals the
-// known answer (docs/known-answers.md), and delivery times against a second MQTT subscriber.
+// One scenario on N virtual boards (board host processes of up to HIL_BOARDS_PER_PROCESS boards,
+// 16 by default), as `hil run` would run it, and what it cost: wall / (timeline + drain), peak
+// memory and CPU of hil and of the rack, fault and stimulus lateness with hil's event-loop delay
+// beside them, whether every verdict equals the known answer (docs/known-answers.md), and
+// delivery times against a second MQTT subscriber.
 //   npx tsx bench/timeline-lateness.ts [--boards 8] [--scenario scenarios/wifi-drop-5s.yml]
 //                                      [--concurrency N] [--json]
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+//                                      [--profile FILE [--profile-window 9000,20000]]
+// --profile writes a V8 CPU profile of hil (this process) over that window of the timeline (ms
+// from t0; the default spans the 5 s outage at 9.5 s and the reconnect after it), for
+// bench/profile-summary.ts.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -28,6 +34,8 @@ const { values } = parseArgs({
     scenario: { type: 'string', default: 'scenarios/wifi-drop-5s.yml' },
     concurrency: { type: 'string' },
     json: { type: 'boolean', default: false },
+    profile: { type: 'string' },
+    'profile-window': { type: 'string', default: '9000,20000' },
   },
 });
 const n = Number(values.boards);
@@ -57,6 +65,35 @@ const rack: RackSpec = {
   toxiproxy: { url: `http://127.0.0.1:${await freePort()}`, manage: true },
   boards,
 };
+/** Profiles hil over the window, `elapsed` ms into the timeline now; the profile is written at its end. */
+function profileWindow(file: string, elapsed: number): void {
+  const [from, to] = values['profile-window'].split(',').map(Number) as [number, number];
+  const session = new Session();
+  session.connect();
+  profiling = (async () => {
+    await new Promise((r) => setTimeout(r, Math.max(0, from - elapsed)));
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await session.post('Profiler.start');
+    const s0 = await schedstat();
+    await new Promise((r) => setTimeout(r, to - from));
+    const s1 = await schedstat();
+    const { profile } = await session.post('Profiler.stop');
+    // hil's main thread over the window: time on a core, and time ready but waiting for one.
+    sched = { onCpuMs: (s1[0] - s0[0]) / 1e6, waitingMs: (s1[1] - s0[1]) / 1e6, slices: s1[2] - s0[2] };
+    await writeFile(file, JSON.stringify(profile));
+    session.disconnect();
+  })();
+}
+let profiling: Promise<void> | undefined;
+let sched: { onCpuMs: number; waitingMs: number; slices: number } | undefined;
+/** /proc's schedstat of this process's main thread: ns on a core, ns waiting on a run queue, slices. */
+const schedstat = async () =>
+  (await readFile(`/proc/self/task/${process.pid}/schedstat`, 'utf8')).trim().split(' ').map(Number) as [
+    number,
+    number,
+    number,
+  ];
 const answers = (await readKnownAnswers()).filter((a) => a.scenario === sc.name);
 const from = (await boardEntry()).args.includes('--import') ? 'tsx' : 'built JS';
 const dir = await mkdtemp(join(tmpdir(), 'hil-bench-'));
@@ -84,6 +121,7 @@ try {
     onProgress: (p) => {
       if (p.phase === 'timeline' && eluStart === undefined) {
         readyAt = performance.now() - t - p.elapsedMs;
+        if (values.profile) profileWindow(values.profile, p.elapsedMs);
         eluStart = performance.eventLoopUtilization();
         loopTimeline.enable();
       }
@@ -95,6 +133,7 @@ try {
   });
   const wall = performance.now() - t;
   const cpu = process.cpuUsage(cpu0);
+  await profiling;
   loopAll.disable();
   const rackUse = await sampler.stop();
   const seen = await observer.stop();
@@ -130,6 +169,19 @@ try {
     }
   }
 
+  // Stimuli due at the same instant (one per board) fire one after another: lateness by rank.
+  const due = new Map<number, number[]>();
+  for (const h of run.histories)
+    for (const op of h.ops)
+      if (op.kind === 'emit' && op.lateMs !== undefined) {
+        const at = Math.round(op.t - op.lateMs);
+        due.set(at, [...(due.get(at) ?? []), op.lateMs]);
+      }
+  const byRank: number[][] = [];
+  for (const lates of due.values())
+    for (const [i, l] of lates.sort((a, b) => a - b).entries()) byRank[i] = [...(byRank[i] ?? []), l];
+  const rankMedian = byRank.map((l) => Math.round(stats(l).median * 10) / 10);
+
   const planMs = plan.end;
   const fl = run.lateness.faults;
   const sl = run.lateness.stimuli;
@@ -155,6 +207,9 @@ try {
       run: { p50: ms(la.percentile(50)), p99: ms(la.percentile(99)), max: ms(la.max) },
       timeline: { p50: ms(lt.percentile(50)), p99: ms(lt.percentile(99)), max: ms(lt.max) },
     },
+    /** Median stimulus lateness of the 1st, 2nd, ... to fire among those due at one instant. */
+    stimulusLateByRankMs: rankMedian,
+    ...(sched && { profileWindowSched: sched }),
     timelineLoopUtilization: Math.round((eluTimeline?.utilization ?? Number.NaN) * 1000) / 1000,
     verdicts: { right, of: n, wrong },
     notReady: run.histories.filter((h) => h.notReady).length,
@@ -180,7 +235,7 @@ try {
       `hil:   peak RSS ${mib(result.hilPeakRss)} MiB, CPU ${(result.hilCpuMs / 1000).toFixed(1)} s`,
     );
     console.log(
-      `rack:  ${rackUse.boards} board processes, peak RSS ${mib(rackUse.boardsPeakRss)} MiB, CPU ${(rackUse.boardsCpuMs / 1000).toFixed(1)} s; socat ${mib(rackUse.socatPeakRss)} MiB ${(rackUse.socatCpuMs / 1000).toFixed(1)} s; toxiproxy ${mib(rackUse.toxiproxyPeakRss)} MiB ${(rackUse.toxiproxyCpuMs / 1000).toFixed(1)} s`,
+      `rack:  ${rackUse.boards} board host processes, peak RSS ${mib(rackUse.boardsPeakRss)} MiB, CPU ${(rackUse.boardsCpuMs / 1000).toFixed(1)} s; socat ${mib(rackUse.socatPeakRss)} MiB ${(rackUse.socatCpuMs / 1000).toFixed(1)} s; toxiproxy ${mib(rackUse.toxiproxyPeakRss)} MiB ${(rackUse.toxiproxyCpuMs / 1000).toFixed(1)} s`,
     );
     console.log(
       `faults:  ${fl.count} applied, late by median ${fl.medianMs} ms, p99 ${fl.p99Ms} ms, max ${fl.maxMs} ms`,
@@ -197,6 +252,11 @@ try {
     console.log(
       `delivery time vs a second subscriber: ${errors.length}/${result.deliveryErrorMs.of} matched, observer later by median ${result.deliveryErrorMs.median} ms, p99 ${result.deliveryErrorMs.p99} ms, max ${result.deliveryErrorMs.max} ms, min ${result.deliveryErrorMs.min} ms`,
     );
+    console.log(`stimuli due at one instant, median lateness by firing rank (ms): ${rankMedian.join(' ')}`);
+    if (sched)
+      console.log(
+        `hil's main thread over the profile window: on a core ${sched.onCpuMs.toFixed(0)} ms, waiting for one ${sched.waitingMs.toFixed(0)} ms, ${sched.slices} slices`,
+      );
     console.log(`not ready: ${result.notReady}, runner errors: ${result.runnerErrors}`);
   }
 } finally {

@@ -28,7 +28,7 @@ let samples = 0;
 const read = (p) => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } };
 function kindOf(pid) {
   const cmd = read('/proc/' + pid + '/cmdline') || '';
-  if (cmd.includes('virtual-board')) return 'boards';
+  if (cmd.includes('board-host')) return 'boards';
   if (cmd.includes('toxiproxy')) return 'toxiproxy';
   if (cmd.includes('socat')) return 'socat';
   return undefined;

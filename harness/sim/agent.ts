@@ -50,10 +50,13 @@ export class Agent {
   #target: Target;
   #app: Running | undefined;
   #rebooting = false;
+  #off = false;
 
   constructor(
     private readonly spec: AgentSpec,
     private readonly write: (text: string) => void,
+    /** Where a fault of the simulator itself is told (not the serial console). */
+    private readonly diag: (text: string) => void = (text) => process.stderr.write(text),
   ) {
     this.#target = {
       host: spec.broker.host,
@@ -101,8 +104,9 @@ export class Agent {
     if (problem) this.#send({ ev: 'error', msg: problem });
   }
 
-  /** The process ends: stop the app; the OS closes the sockets. */
+  /** Power off: stop the app, for good (a reboot under way does not boot); the caller closes the sockets. */
   shutdown(): void {
+    this.#off = true;
     this.#stopApp(false);
   }
 
@@ -189,6 +193,7 @@ export class Agent {
     this.radio.cutAll();
     this.#stopApp(false);
     await delay(this.spec.rebootMs ?? 300);
+    if (this.#off) return;
     this.#rebooting = false;
     this.boot();
   }
@@ -283,7 +288,7 @@ export class Agent {
     }
     // A fault of the simulator itself, not of the firmware it plays: say so plainly.
     const msg = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    process.stderr.write(`virtual board ${this.spec.board}: ${msg}\n`);
+    this.diag(`virtual board ${this.spec.board}: ${msg}\n`);
     this.#send({ ev: 'error', msg: `simulator: ${err instanceof Error ? err.message : String(err)}` });
   }
 

@@ -37,6 +37,15 @@ export class Radio {
     for (const link of [...this.#links]) link.cut();
   }
 
+  /**
+   * Power off: every socket closes now, live or orphaned, as the OS closes them when a board's
+   * process ends (a board host stops one board of several this way).
+   */
+  closeAll(): void {
+    for (const link of [...this.#links]) link.destroy();
+    for (const s of [...this.#orphans]) s.destroy();
+  }
+
   /** Orphaned sockets still open on the host (the broker has not dropped them yet). */
   get orphans(): number {
     return this.#orphans.size;

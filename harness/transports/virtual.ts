@@ -65,8 +65,9 @@ const virtualYaml: TransportYaml<VirtualTransportSpec> = {
 };
 
 /**
- * A virtual board (`virtual: { model, ...options }`): a board process on one end of a PTY pair,
- * its MQTT client on this host's loopback. Started by `sim/launcher.ts` when opened.
+ * A virtual board (`virtual: { model, ...options }`): a board on one end of a PTY pair, in a
+ * board host process shared with up to 15 others (HIL_BOARDS_PER_PROCESS), its MQTT client on
+ * this host's loopback. Started by `sim/launcher.ts` when opened.
  */
 export const virtual: BoardTransport<VirtualTransportSpec> = {
   kind: 'virtual',

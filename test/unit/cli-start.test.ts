@@ -84,6 +84,6 @@ describe('start-up: dist/ runs only when it is current', () => {
   it('the launcher starts a board from an existing entry file', async () => {
     const entry = await boardEntry();
     expect(entry.command).to.equal(process.execPath);
-    expect(entry.args.at(-1)).to.match(/virtual-board\.(js|ts)$/);
+    expect(entry.args.at(-1)).to.match(/board-host\.(js|ts)$/);
   });
 });

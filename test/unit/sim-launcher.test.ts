@@ -1,6 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
-import { type BoardProcess, ended, ready } from '../../harness/sim/launcher.js';
+import {
+  type BoardProcess,
+  boardsPerProcess,
+  DEFAULT_PER_PROCESS,
+  ended,
+  ready,
+} from '../../harness/sim/launcher.js';
 import { HilError } from '../../harness/spec/errors.js';
 
 /** A board process that does only what the test makes it do. */
@@ -66,5 +72,31 @@ describe('sim launcher: start and stop', () => {
     await ended(asProcess(child), 20);
     expect(child.kills).to.deep.equal(['SIGTERM', 'SIGKILL']);
     expect(child.signalCode).to.equal('SIGKILL');
+  });
+});
+
+describe('sim launcher: boards per host process', () => {
+  it('takes the option, else HIL_BOARDS_PER_PROCESS, else the default', () => {
+    expect(boardsPerProcess(3, { HIL_BOARDS_PER_PROCESS: '8' })).to.equal(3);
+    expect(boardsPerProcess(undefined, { HIL_BOARDS_PER_PROCESS: '8' })).to.equal(8);
+    expect(boardsPerProcess(undefined, {})).to.equal(DEFAULT_PER_PROCESS);
+    expect(boardsPerProcess(undefined, { HIL_BOARDS_PER_PROCESS: '' })).to.equal(DEFAULT_PER_PROCESS);
+  });
+
+  it('refuses anything but a whole number >= 1, naming the variable', () => {
+    for (const bad of ['0', '-2', '1.5', 'many'])
+      expect(() => boardsPerProcess(undefined, { HIL_BOARDS_PER_PROCESS: bad }))
+        .to.throw(HilError, /HIL_BOARDS_PER_PROCESS\) must be a whole number/)
+        .with.property('code', 'HIL_E_CONFIG');
+    expect(() => boardsPerProcess(0, {})).to.throw(HilError);
+  });
+
+  it('names a host in its own start error', async () => {
+    const err = await ready(asProcess(new FakeProcess('never')), '', 5, 'board host process 7').catch(
+      (e: unknown) => e,
+    );
+    expect((err as Error).message).to.equal(
+      'board host process 7 did not start: no ready signal within 5 ms',
+    );
   });
 });
