@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { HilError } from '../spec/errors.js';
+import { killOnExit } from '../spec/exit-guard.js';
 
 /** A virtual null-modem cable: two linked PTYs made by socat. */
 export interface PtyPair {
@@ -17,6 +18,7 @@ export async function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
   const proc: ChildProcess = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  killOnExit(proc);
   const paths: string[] = [];
   let log = '';
   const ready = new Promise<void>((resolve, reject) => {

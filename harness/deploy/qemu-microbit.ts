@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { HilError } from '../spec/errors.js';
+import { killOnExit } from '../spec/exit-guard.js';
 import { openPacedLine, type PacedLine } from './paced-line.js';
 
 export const MICROBIT_FIRMWARE = '/usr/share/firmware-microbit-micropython/firmware.hex';
@@ -78,6 +79,7 @@ export async function startQemuMicrobit(opts: QemuMicrobitOptions = {}): Promise
   const proc = spawn(opts.qemu ?? 'qemu-system-arm', qemuArgs(firmware), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killOnExit(proc);
   let log = '';
   let settled = false;
   const path = await new Promise<string>((resolve, reject) => {

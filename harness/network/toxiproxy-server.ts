@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HilError } from '../spec/errors.js';
+import { killOnExit } from '../spec/exit-guard.js';
 import { freePort } from './free-port.js';
 import { ToxiproxyClient } from './toxiproxy.js';
 
@@ -116,6 +117,7 @@ async function startOnce(
   const child = spawn(binary, ['-host', '127.0.0.1', '-port', String(port), '-config', config], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killOnExit(child);
   const tail: string[] = [];
   const sink = openSink(options.log);
   const onLine = (line: string) => {
@@ -193,25 +195,20 @@ async function startOnce(
 }
 
 /**
- * Ends the child when this process exits, and (with `signals`) on SIGINT and SIGTERM, the
- * signal then re-raised if nobody else handles it. A caller that heals faults on Ctrl-C
+ * Ends the child (with `signals`) on SIGINT and SIGTERM, the signal then re-raised if nobody
+ * else handles it; `killOnExit` ends it when this process exits however it does. A caller that heals faults on Ctrl-C
  * handles the signals itself and stops the server after healing.
  */
 function guardSignals(child: ChildProcess, signals: boolean): () => void {
-  const onExit = () => {
-    child.kill('SIGKILL');
-  };
   const onSignal = (signal: NodeJS.Signals) => {
     child.kill('SIGTERM');
     release();
     if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   };
   const release = () => {
-    process.off('exit', onExit);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   };
-  process.on('exit', onExit);
   if (signals) {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);

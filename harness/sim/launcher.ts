@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openPtyPair } from '../board/pty-pair.js';
 import { HilError } from '../spec/errors.js';
+import { killOnExit } from '../spec/exit-guard.js';
 import type { BoardSpec, VirtualSpec } from '../spec/types.js';
 import type { HostMessage, HostRequest } from './board-host.js';
 import { isModelName, type ModelOptionValue, modelOptions } from './model-options.js';
@@ -193,6 +194,7 @@ class BoardHost {
     private readonly unlist: (h: BoardHost) => void,
   ) {
     this.child = spawn(entry.command, entry.args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    killOnExit(this.child);
     // Kept for the process's life: an unheard `error` would take the harness down.
     this.child.on('error', (err) => this.#hostLog(`board host process error: ${err.message}`));
     for (const out of [this.child.stdout, this.child.stderr])

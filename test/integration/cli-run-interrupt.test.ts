@@ -16,14 +16,35 @@ policies:
   telemetry: drop
 `;
 
-/** Processes whose command line names `text` (Linux /proc), other than this one. */
-async function processesNaming(text: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const pid of (await readdir('/proc')).filter((n) => /^\d+$/.test(n) && Number(n) !== process.pid)) {
-    const cmd = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ');
-    if (cmd.includes(text)) out.push(`${pid}: ${cmd.slice(0, 120)}`);
+/** Every process below `root` (Linux /proc), each with its command line: what hil started. */
+async function descendants(root: number): Promise<Map<number, string>> {
+  const parent = new Map<number, number>();
+  for (const name of (await readdir('/proc')).filter((n) => /^\d+$/.test(n))) {
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    // pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid) parent.set(Number(name), ppid);
+  }
+  const out = new Map<number, string>();
+  const below = (pid: number): boolean => {
+    for (let p = parent.get(pid); p !== undefined; p = parent.get(p)) if (p === root) return true;
+    return false;
+  };
+  for (const pid of parent.keys()) {
+    if (!below(pid)) continue;
+    out.set(pid, (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' '));
   }
   return out;
+}
+
+/** Those of `started` still alive (the same pid with the same command line), as `pid: command`. */
+async function stillAlive(started: Map<number, string>): Promise<string[]> {
+  const alive: string[] = [];
+  for (const [pid, cmd] of started) {
+    const now = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+    if (now !== undefined && now.replaceAll('\0', ' ') === cmd) alive.push(`${pid}: ${cmd.slice(0, 120)}`);
+  }
+  return alive;
 }
 
 interface LongRun {
@@ -84,11 +105,11 @@ boards:
   };
 }
 
-/** Nothing hil started is left: the managed toxiproxy-server, the broker, the board's process. */
-async function nothingLeft(run: LongRun, board: string): Promise<void> {
+/** Nothing hil started is left: the managed toxiproxy-server, the broker, board and socat processes. */
+async function nothingLeft(run: LongRun, started: Map<number, string>): Promise<void> {
   expect(await connectError(run.toxiproxyPort), 'toxiproxy-server still listening').to.equal('ECONNREFUSED');
   expect(await connectError(run.brokerPort), 'broker still listening').to.equal('ECONNREFUSED');
-  expect(await processesNaming(board), 'a board process outlived hil').to.deep.equal([]);
+  expect(await stillAlive(started), 'processes hil started outlived it').to.deep.equal([]);
 }
 
 describe('hil run on Ctrl-C and SIGTERM', function () {
@@ -100,6 +121,8 @@ describe('hil run on Ctrl-C and SIGTERM', function () {
       const run = await longRun(board);
       try {
         await run.faulted;
+        const started = await descendants(run.child.pid as number);
+        expect([...started.values()].join('\n')).to.match(/board-host|virtual-board/);
         run.child.kill(signal);
         const code = await run.exit;
         expect(code, run.stderr()).to.equal(130);
@@ -115,7 +138,7 @@ describe('hil run on Ctrl-C and SIGTERM', function () {
           .map((o: { phase: string }) => o.phase);
         expect(faults).to.deep.equal(['start', 'end']);
         expect(run.stdout()).to.match(new RegExp(`long-latency\\s+${board}`));
-        await nothingLeft(run, board);
+        await nothingLeft(run, started);
       } finally {
         await rm(run.dir, { recursive: true, force: true });
       }
@@ -127,6 +150,7 @@ describe('hil run on Ctrl-C and SIGTERM', function () {
     const run = await longRun(board);
     try {
       await run.faulted;
+      const started = await descendants(run.child.pid as number);
       run.child.kill('SIGINT');
       await new Promise<void>((resolve) => {
         const seen = () => run.stderr().includes('Ctrl-C again to force');
@@ -139,7 +163,7 @@ describe('hil run on Ctrl-C and SIGTERM', function () {
       // the SIGINT, which a shell reports as 130 too.
       expect(code ?? 128 + 2, `${run.stderr()} (signal ${run.child.signalCode})`).to.equal(130);
       if (code === null) expect(run.child.signalCode).to.equal('SIGINT');
-      await nothingLeft(run, board);
+      await nothingLeft(run, started);
     } finally {
       await rm(run.dir, { recursive: true, force: true });
     }

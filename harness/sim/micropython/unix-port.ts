@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { openPtyPair } from '../../board/pty-pair.js';
 import { HilError } from '../../spec/errors.js';
+import { killOnExit } from '../../spec/exit-guard.js';
 import { ended } from '../launcher.js';
 import type { BoardFile } from './board.js';
 
@@ -54,6 +55,7 @@ export async function startUnixPortBoard(opts: UnixPortOptions): Promise<UnixPor
       stdio: [fd, fd, 'pipe'],
     });
     closeSync(fd);
+    killOnExit(child);
     child.on('error', (err) => log(`[${opts.board}] ${opts.binary}: ${err.message}`));
     child.stderr?.on('data', (b: Buffer) => log(`[${opts.board}] ${b.toString().trimEnd()}`));
     return child;
