@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 
 /**
- * How many boards a scenario brings up at once by default: two per core. Starting a virtual
- * board is mostly CPU (a Node process loading its modules, ~0.25 s of CPU from built JS), so
- * 100 boards started all at once on 2 cores would each take ~12 s to be ready, past the timeout.
+ * How many boards a scenario brings up at once by default: two per core. Bringing a board up is
+ * mostly CPU (a board host process loading its modules, ~0.25 s from built JS, then a few ms per
+ * board it takes; a real-MicroPython board's interpreter), and a hundred of them at once on two
+ * cores would push the last past its ready timeout.
  */
 export function defaultStartConcurrency(): number {
   return 2 * availableParallelism();
