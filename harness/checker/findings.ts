@@ -176,6 +176,8 @@ export type LinkProblem =
 /** Why a whole board could not be judged; every class and check then carries it too. */
 export type Unjudged =
   | { kind: 'not-ready'; level: 'error'; board: string; why: string }
+  /** Its connection reached the broker around its proxy: no proxy fault could act on it. */
+  | { kind: 'off-proxy'; level: 'error'; board: string; proxy: string; from: string }
   | { kind: 'empty-history'; level: 'error'; board: string }
   | { kind: 'checker-failed'; level: 'error'; error: string };
 

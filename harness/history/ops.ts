@@ -154,6 +154,11 @@ export interface History {
   end: number;
   /** Set when the board never got ready, with the reason. */
   notReady?: string;
+  /**
+   * Set when the board's MQTT connection went around its proxy (seen at set-up, before any
+   * fault): `proxy` the address it was told, `from` where the broker saw it come from.
+   */
+  offProxy?: { proxy: string; from: string };
   lateness?: { faults: LatenessStats; stimuli: LatenessStats };
   ops: Op[];
 }

@@ -75,7 +75,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
       drivers.get(hit.board)?.record(op);
       if (op.kind === 'delivered') pending.get(hit.board)?.delete(op.id);
     }
-    brokerLog.get(hit.board)?.push(formatRecord(record, Number.isNaN(t0) ? record.t : t0));
+    brokerLog.get(hit.board)?.push(formatRecord(record, t0));
   });
 
   const progress = (phase: ScenarioProgress['phase']) =>
@@ -370,6 +370,7 @@ async function finish(
         drain: plan.scenario.drain,
         end: plan.end,
         ...(driver?.notReady && { notReady: driver.notReady }),
+        ...(driver?.offProxy && { offProxy: driver.offProxy }),
         lateness,
       };
       if (!driver) return { ...meta, ops: [] };

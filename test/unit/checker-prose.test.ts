@@ -112,6 +112,11 @@ describe('checker prose: findings → text', () => {
       { kind: 'not-ready', level: 'error', board: 'picow-01', why: 'no hello within 10s' },
       'board picow-01 never got ready: no hello within 10s',
     ],
+    [
+      'a board that went around its proxy',
+      { kind: 'off-proxy', level: 'error', board: 'b1', proxy: '127.0.0.1:21001', from: '127.0.0.1:40112' },
+      'board b1 connects to the broker directly, not through its proxy at 127.0.0.1:21001 (the broker saw it come from 127.0.0.1:40112): no proxy fault could act on it',
+    ],
   ];
   for (const [what, finding, text] of cases) {
     it(`words ${what}`, () => {
