@@ -16,7 +16,10 @@ export type Observation =
   /** The board restarted: a hello with a new boot id, a MicroPython banner or an ESP ROM line. */
   | { kind: 'boot'; t: number; reason: BootReason; boot?: string | number; line?: string }
   | { kind: 'traceback'; t: number; lines: string[]; error: string }
-  /** The watchdog: nothing came back after a probe. */
-  | { kind: 'hung'; t: number; silentMs: number }
+  /**
+   * The watchdog: nothing came back after a probe. `silentMs`: since the board last answered;
+   * `boots`: boots seen since then without the agent answering (a reset loop), when any.
+   */
+  | { kind: 'hung'; t: number; silentMs: number; boots?: number }
   /** The serial line went away (unplugged, stream ended). */
   | { kind: 'gone'; t: number; error: HilError };

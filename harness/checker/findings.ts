@@ -147,7 +147,8 @@ export type CheckFinding =
   | FaultNotSeen
   | CutShort
   | { kind: 'reboot-no-boot'; level: 'error'; start: number }
-  | { kind: 'hung'; level: 'fail'; t: number; silentMs: number }
+  /** `boots`: it kept rebooting without its agent answering (a reset loop), when any. */
+  | { kind: 'hung'; level: 'fail'; t: number; silentMs: number; boots?: number }
   | {
       kind: 'rebooted';
       level: 'fail';

@@ -45,6 +45,10 @@ export function prose(f: Finding): string {
     case 'seq-order':
       return `${f.cls} seq ${f.seq}${epochTag(f.epoch)} received ${at(f.received)}, before seq ${f.before.seq} (${at(f.before.received)}): out of order`;
     case 'hung':
+      if (f.boots && f.boots > 1)
+        return `no answer since ${at(f.t - f.silentMs)}, only ${f.boots} boots, given up at ${at(f.t)}: a reset loop`;
+      if (f.boots)
+        return `no answer since ${at(f.t - f.silentMs)}: it rebooted and its agent never spoke, given up at ${at(f.t)}: hung`;
       return `silent on serial since ${at(f.t - f.silentMs)} (last line), given up at ${at(f.t)}: hung`;
     case 'rebooted':
       return `rebooted at ${at(f.t)} (${bootText(f)}) without a scheduled reboot`;

@@ -109,7 +109,8 @@ export type Op =
   | { t: number; kind: 'serial'; board: string; line: string }
   | { t: number; kind: 'agent-error'; board: string; msg: string }
   /** The watchdog: the board stopped answering on serial. */
-  | { t: number; kind: 'hung'; board: string; silentMs: number }
+  /** `silentMs`: since the board last answered; `boots`: boots in that time, its agent never answering (a reset loop). */
+  | { t: number; kind: 'hung'; board: string; silentMs: number; boots?: number }
   /** Where the broker put a command when the runner published it (`t`: the publish, later than the emit when held). */
   | {
       t: number;

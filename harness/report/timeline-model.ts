@@ -236,7 +236,13 @@ function healthMarks(ops: readonly Op[]): HealthMark[] {
         break;
       }
       case 'hung':
-        out.push({ t: op.t, kind: 'hung', text: `silent on serial for ${at(op.silentMs)} at ${at(op.t)}` });
+        out.push({
+          t: op.t,
+          kind: 'hung',
+          text: op.boots
+            ? `no answer for ${at(op.silentMs)}, ${op.boots} boot${op.boots === 1 ? '' : 's'}, at ${at(op.t)}`
+            : `silent on serial for ${at(op.silentMs)} at ${at(op.t)}`,
+        });
         break;
       case 'error':
         out.push({ t: op.t, kind: 'error', text: `runner error at ${at(op.t)}: ${op.msg}` });
