@@ -15,7 +15,8 @@ export type Observation =
   | { kind: 'malformed'; t: number; line: string; why: string }
   /** The board restarted: a hello with a new boot id, a MicroPython banner or an ESP ROM line. */
   | { kind: 'boot'; t: number; reason: BootReason; boot?: string | number; line?: string }
-  | { kind: 'traceback'; t: number; lines: string[]; error: string }
+  /** `error`: its exception line ('' when it never came); `cut`: the reset or panic line that cut it short. */
+  | { kind: 'traceback'; t: number; lines: string[]; error: string; cut?: string }
   /**
    * The watchdog: nothing came back after a probe. `silentMs`: since the board last answered;
    * `boots`: boots seen since then without the agent answering (a reset loop), when any.

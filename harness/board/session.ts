@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { HilError } from '../spec/errors.js';
-import { bootSignal, HELLO_STAGE, TracebackCollector } from './console-signals.js';
+import { bootSignal, HELLO_STAGE, type Traceback, TracebackCollector } from './console-signals.js';
 import type { LineLink, StampedLine } from './line-link.js';
 import type { Observation } from './observation.js';
 import { type BoardEvent, encodeOp, type HostOp } from './protocol.js';
@@ -316,8 +316,14 @@ export class BoardSession {
     this.events.emit('boot', o);
   }
 
-  private observeTraceback(tb: { t: number; lines: string[]; error: string }): void {
-    const o = { kind: 'traceback' as const, t: tb.t, lines: tb.lines, error: tb.error };
+  private observeTraceback(tb: Traceback): void {
+    const o = {
+      kind: 'traceback' as const,
+      t: tb.t,
+      lines: tb.lines,
+      error: tb.error,
+      ...(tb.cut !== undefined && { cut: tb.cut }),
+    };
     this.observe(o);
     this.events.emit('traceback', o);
   }

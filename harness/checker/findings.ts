@@ -157,7 +157,17 @@ export type CheckFinding =
       boot?: string | number;
       line?: string;
     }
-  | { kind: 'traceback'; level: 'fail'; t: number; error: string }
+  /**
+   * `error`: its exception line ('' when it never came); `cut`: what cut it short, a reset or
+   * a C-level panic, with its line (never taken for the exception).
+   */
+  | {
+      kind: 'traceback';
+      level: 'fail';
+      t: number;
+      error: string;
+      cut?: { by: 'panic' | 'reset'; line: string };
+    }
   | { kind: 'no-outage'; level: 'info' }
   | { kind: 'budget-exceeded'; level: 'fail'; attempts: number; from: number; to: number; perMinute: number }
   | { kind: 'budget-kept'; level: 'info'; attempts: number; perMinute: number }

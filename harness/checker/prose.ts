@@ -53,6 +53,8 @@ export function prose(f: Finding): string {
     case 'rebooted':
       return `rebooted at ${at(f.t)} (${bootText(f)}) without a scheduled reboot`;
     case 'traceback':
+      if (f.cut)
+        return `Traceback at ${at(f.t)}, its exception line missing: cut short by ${f.cut.by === 'panic' ? 'a C-level panic' : 'a reset'}: ${f.cut.line}`;
       return `Traceback at ${at(f.t)}: ${f.error}`;
     case 'no-outage':
       return 'no outage in this scenario';

@@ -104,7 +104,11 @@ export type Op =
       boot?: string | number;
       line?: string;
     }
-  | { t: number; kind: 'traceback'; board: string; line: string }
+  /**
+   * A Python traceback, at its header. `line`: its exception line, else the last line seen;
+   * `cut`: the reset or C-level panic line that cut it short (its exception never came).
+   */
+  | { t: number; kind: 'traceback'; board: string; line: string; cut?: string }
   /** Any console line that is not protocol (kept for the serial log). */
   | { t: number; kind: 'serial'; board: string; line: string }
   | { t: number; kind: 'agent-error'; board: string; msg: string }

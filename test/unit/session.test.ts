@@ -378,6 +378,24 @@ describe('recording observations as history ops', () => {
         [{ t: 1000, kind: 'traceback', board: 'b1', line: 'OSError: 5' }],
       ],
       [
+        {
+          kind: 'traceback',
+          t: 2000,
+          lines: ['Traceback (most recent call last):', '  File "main.py", line 3'],
+          error: '',
+          cut: 'abort() was called at PC 0x400d2f0b on core 1',
+        },
+        [
+          {
+            t: 1000,
+            kind: 'traceback',
+            board: 'b1',
+            line: '  File "main.py", line 3',
+            cut: 'abort() was called at PC 0x400d2f0b on core 1',
+          },
+        ],
+      ],
+      [
         { kind: 'hung', t: 2000, silentMs: 35_000 },
         [{ t: 1000, kind: 'hung', board: 'b1', silentMs: 35_000 }],
       ],
