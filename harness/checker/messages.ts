@@ -20,6 +20,11 @@ export interface Message {
   copies: number[];
   /** Copies after the end: shown, never counted. */
   afterEnd: number[];
+  /**
+   * Noticed, neither accepted nor dropped, and then the board hung (the watchdog's `hung` at
+   * `t`, silent `since`): publish() never returned, which is not the library refusing it.
+   */
+  hung?: { t: number; since: number };
 }
 
 /** A delivered id that was never emitted: it fails its class under every policy. */
@@ -111,8 +116,12 @@ export function trafficByClass(ops: readonly Op[], end: number): Map<string, Cla
     c.messages.push(m);
   }
   const unknown = new Map<string, UnknownCopy>();
+  const hungs: Array<{ t: number; since: number }> = [];
   for (const op of ops) {
     switch (op.kind) {
+      case 'hung':
+        hungs.push({ t: op.t, since: op.t - op.silentMs });
+        break;
       case 'noticed': {
         const m = byId.get(op.id);
         if (m) m.noticed ??= op.t;
@@ -171,6 +180,14 @@ export function trafficByClass(ops: readonly Op[], end: number): Map<string, Cla
       }
       default:
         break;
+    }
+  }
+  if (hungs.length) {
+    for (const m of byId.values()) {
+      if (m.noticed === undefined || m.accepted !== undefined || m.dropped) continue;
+      const noticed = m.noticed;
+      const h = hungs.find((x) => x.t >= noticed);
+      if (h) m.hung = h;
     }
   }
   return classes;

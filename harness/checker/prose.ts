@@ -169,9 +169,11 @@ function upFate(m: Message, noticedLate: boolean): string {
   if (m.noticed === undefined) return `${dropped}never noticed by the app (blocked)`;
   const noticed = `noticed ${at(m.noticed)}, `;
   if (m.accepted === undefined) {
-    return m.dropped
-      ? `${noticed}dropped by the app at ${at(m.dropped.t)} (${m.dropped.why}) (blocked)`
-      : `${noticed}never accepted by the library (blocked)`;
+    if (m.dropped) return `${noticed}dropped by the app at ${at(m.dropped.t)} (${m.dropped.why}) (blocked)`;
+    // The library may have taken it and hung inside publish(): not "never accepted".
+    if (m.hung)
+      return `${noticed}then the board hung (silent since ${at(m.hung.since)}, given up at ${at(m.hung.t)}): publish() never returned (blocked)`;
+    return `${noticed}never accepted by the library (blocked)`;
   }
   const late = noticedLate ? noticed : '';
   return `${late}accepted ${at(m.accepted)}, ${dropped}never delivered (lost after the library accepted it)`;
