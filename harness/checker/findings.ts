@@ -130,7 +130,10 @@ export type ClassFinding =
       epoch?: number;
       /** Emit times of the first and last missing command. */
       sent: { from: number; to: number };
+      /** The outages some of the missing commands were sent in. */
       faults: string[];
+      /** How many of them were sent in those outages, when not all. */
+      during?: number;
       /** The missing commands, with where each was lost (absent: unknown). */
       messages: Array<{ id: string; seq: number; command?: CommandFate }>;
     }

@@ -39,7 +39,8 @@ export function prose(f: Finding): string {
       return `${f.cls} ${f.id} arrived at ${at(f.t)} as class ${f.as}: counted under ${f.cls}`;
     case 'seq-gap': {
       const when = f.sent.from === f.sent.to ? at(f.sent.from) : `${at(f.sent.from)}-${at(f.sent.to)}`;
-      const where = f.faults.length ? `during ${f.faults.join(', ')}` : 'with the link up';
+      const some = f.during !== undefined ? `${f.during} of ${f.messages.length} ` : '';
+      const where = f.faults.length ? `${some}during ${f.faults.join(', ')}` : 'with the link up';
       return `${f.cls} seq ${rangeText(f)}${epochTag(f.epoch)} missing (sent ${when}, ${where})${whoLost(f.messages)}`;
     }
     case 'seq-order':
