@@ -104,6 +104,11 @@ export type ClassFinding =
     }
   | { kind: 'no-policy'; level: 'error'; cls: string; emitted: number }
   | { kind: 'no-emits'; level: 'error'; cls: string }
+  /**
+   * Stimuli hil could not send (the board's line was gone from `t`, `why`): the class was judged
+   * on the `sent` ones only, so it is not a pass.
+   */
+  | { kind: 'unsent'; level: 'error'; cls: string; ids: string[]; sent: number; t: number; why: string }
   | { kind: 'policy-failed'; level: 'error'; policy: string; error: string }
   | { kind: 'unknown-id'; level: 'fail'; cls: string; id: string; copies: number[] }
   | { kind: 'duplicates'; level: 'info'; extra: number; messages: Array<{ id: string; copies: number }> }

@@ -41,6 +41,8 @@ export interface ClassTraffic {
   unknown: UnknownCopy[];
   /** History oddities (an id emitted twice, a copy under another class). */
   notes: ClassFinding[];
+  /** Stimuli hil could not send (the board's line was gone): never messages, never judged. */
+  unsent: Array<{ id: string; t: number; why: string }>;
 }
 
 export type Fate = 'delivered' | 'lost' | 'blocked';
@@ -89,7 +91,7 @@ export function trafficByClass(ops: readonly Op[], end: number): Map<string, Cla
   const classOf = (cls: string): ClassTraffic => {
     let c = classes.get(cls);
     if (!c) {
-      c = { cls, messages: [], unknown: [], notes: [] };
+      c = { cls, messages: [], unknown: [], notes: [], unsent: [] };
       classes.set(cls, c);
     }
     return c;
@@ -98,6 +100,10 @@ export function trafficByClass(ops: readonly Op[], end: number): Map<string, Cla
     if (op.kind !== 'emit') continue;
     const c = classOf(op.cls);
     c.direction ??= op.direction;
+    if (op.unsent !== undefined) {
+      c.unsent.push({ id: op.id, t: op.t, why: op.unsent });
+      continue;
+    }
     if (byId.has(op.id)) {
       c.notes.push({ kind: 'emitted-again', level: 'info', cls: op.cls, id: op.id, t: op.t });
       continue;

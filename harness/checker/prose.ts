@@ -21,6 +21,10 @@ export function prose(f: Finding): string {
         : `${f.ids.length} not delivered, the link never up ${dur(f.settle)} within ${dur(f.within)} (allowed): ${listOf(f.ids)}`;
     case 'no-policy':
       return `${f.cls}: ${f.emitted} emitted but the scenario gives the class no policy`;
+    case 'unsent': {
+      const total = f.ids.length + f.sent;
+      return `${f.ids.length} of ${total} ${f.cls} messages never sent from ${at(f.t)} (${f.why}): judged on the ${f.sent} sent only`;
+    }
     case 'no-emits':
       return `no ${f.cls} message was emitted: nothing to judge`;
     case 'policy-failed':

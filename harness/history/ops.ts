@@ -41,6 +41,8 @@ export type Op =
       /** Down only: the run's epoch sent with `seq`, so a restarted sequence is not read as a gap. */
       epoch?: number;
       lateMs?: number;
+      /** Up only: hil could not write it to the board (its line was gone), with why: it never reached the board. */
+      unsent?: string;
     }
   /** The agent's `emitted`: the app took the stimulus. */
   | { t: number; kind: 'noticed'; board: string; cls: string; id: string }

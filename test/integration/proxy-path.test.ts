@@ -27,10 +27,10 @@ checks: [reconnects-within: 10s]
 `).value!;
 
 /**
- * A board must come through its proxy (fake agents on PTYs with a real mqtt.js client, real
- * Toxiproxy and aedes, loopback only).
+ * A board must come through its proxy, and a board that dies mid-run is not a pass on what was
+ * sent (fake agents on PTYs with a real mqtt.js client, real Toxiproxy and aedes, loopback only).
  */
-describe('a board must come through its proxy (fake agent, real Toxiproxy and aedes)', function () {
+describe('fake-agent boards on the real rack (Toxiproxy, aedes): through their proxy, and dying mid-run', function () {
   this.timeout(60_000);
   let services: RackServices;
   let rack: RackSpec;
@@ -87,6 +87,38 @@ describe('a board must come through its proxy (fake agent, real Toxiproxy and ae
     // broker.log says where the connect came from.
     const log = await readFile(join(dir, 'fake-1', 'broker.log'), 'utf8');
     expect(log).to.match(/^setup connect hil-fake-1 clean=true from 127\.0\.0\.1:\d+$/m);
+  });
+
+  it('a board that dies mid-run: the stimuli not sent make its class error, not a pass on the sent ones', async () => {
+    await rackWith(() => 'config');
+    const sc = scenario(`name: dies
+duration: 4s
+drain: 1s
+traffic:
+  - { class: button, every: 500ms }
+policies:
+  button: drop
+`).value!;
+    // The board's process and its PTY go away about 1.5 s after t = 0.
+    const run = await runScenario({
+      plan: planScenario(rack, sc),
+      services,
+      dir,
+      runId: 't',
+      epoch: 1,
+      onProgress: (p) => {
+        if (p.phase === 'timeline' && p.elapsedMs >= 1500) void fakes[0]?.stop();
+      },
+      progressEveryMs: 250,
+    });
+    const h = run.histories[0]!;
+    const unsent = opsOf(h, 'emit').filter((e) => e.unsent !== undefined);
+    expect(unsent.length).to.be.greaterThan(2);
+    const c = check(h, sc).classes[0]!;
+    expect(c.verdict).to.equal('error');
+    expect(c.reasons.join('\n')).to.match(
+      /^\d+ of 7 button messages never sent from \d+\.\d\ds \(.*\): judged on the \d+ sent only$/m,
+    );
   });
 
   it('the same board taking the config address comes through its proxy and is judged', async () => {
