@@ -1,17 +1,20 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { LineLink } from '../board/line-link.js';
+import type { BoardEvent } from '../board/protocol.js';
 import { toOps } from '../board/record.js';
 import { BoardSession } from '../board/session.js';
 import type { BoardConsole } from '../board/transport.js';
 import type { ConnectRecord } from '../broker/records.js';
 import type { BoardControl, BoardOp, FaultBoard } from '../faults/context.js';
 import type { ProxyHandle } from '../network/toxiproxy.js';
+import { HilError } from '../spec/errors.js';
 import { parseHostPort } from '../spec/host-port.js';
 import type { HostPort } from '../spec/types.js';
 import { openBoardLink, transportOf } from '../transports/open.js';
 import { brokerHostFor } from './advertise.js';
 import { clientIdOf, topicPrefix } from './broker-ops.js';
+import { type MqttSeen, mqttSeenText } from './mqtt-seen.js';
 import type { BoardPlan } from './plan.js';
 import { type ProxyPath, proxyPath } from './proxy-path.js';
 import type { RackServices } from './rack.js';
@@ -126,19 +129,38 @@ export class BoardDriver {
     await session.hello(timeout);
     this.step = 'config and MQTT connect';
     const connects = this.watchConnects();
+    // What the agent says meanwhile, to tell "12 × connecting" from silence when `connected` never comes.
+    const seen: MqttSeen[] = [];
+    const onEvent = (e: BoardEvent, t: number) => {
+      if (e.ev === 'mqtt') seen.push({ state: e.state, t });
+    };
+    session.on('event', onEvent);
+    const since = performance.now();
     try {
-      const connected = session.waitForEvent('mqtt', (e) => e.state === 'connected', timeout);
+      const connected = session.waitForEvent(
+        'mqtt',
+        (e) => e.state === 'connected',
+        timeout,
+        'mqtt connected',
+      );
       await session.config({
         broker: `${brokerAddress.host}:${brokerAddress.port}`,
         topic: topicPrefix(board.id),
         client_id: clientIdOf(board.id),
         deadlines: plan.deadlines,
       });
-      await connected;
+      await connected.catch((err: unknown) => {
+        if (!(err instanceof HilError) || err.code !== 'HIL_E_TIMEOUT') throw err;
+        throw new HilError(
+          'HIL_E_TIMEOUT',
+          `${err.message} of its config (to ${brokerAddress.host}:${brokerAddress.port}); seen: ${mqttSeenText(seen, since)}`,
+        );
+      });
       this.step = 'checking that it connects through its proxy';
       await this.checkProxyPath(brokerAddress, await connects.latest(2000));
     } finally {
       connects.stop();
+      session.off('event', onEvent);
     }
   }
 

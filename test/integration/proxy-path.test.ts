@@ -89,6 +89,22 @@ describe('fake-agent boards on the real rack (Toxiproxy, aedes): through their p
     expect(log).to.match(/^setup connect hil-fake-1 clean=true from 127\.0\.0\.1:\d+$/m);
   });
 
+  it('a board that never connects: bring-up says what the agent said meanwhile, not "no mqtt event"', async () => {
+    // Nothing listens on port 9 of loopback: the fake's mqtt.js retries every 500 ms.
+    await rackWith(() => '127.0.0.1:9');
+    const run = await runScenario({
+      plan: planScenario(rack, SCENARIO),
+      services,
+      dir,
+      runId: 't',
+      epoch: 1,
+      readyTimeoutMs: 3000,
+    });
+    expect(run.histories[0]?.notReady).to.match(
+      /^fake-1: no mqtt connected within 3000 ms of its config \(to 127\.0\.0\.1:\d+\); seen: [3-9] × connecting, last at [23]\.\d s$/,
+    );
+  });
+
   it('a board that dies mid-run: the stimuli not sent make its class error, not a pass on the sent ones', async () => {
     await rackWith(() => 'config');
     const sc = scenario(`name: dies
