@@ -1,4 +1,5 @@
 /** What a board's console says about its own state, read from plain (non-protocol) lines. */
+import { BANNER_LINE, ROM_LINE, SOFT_REBOOT_LINE, tracebackCut } from '../history/console-lines.js';
 
 export type BootReason = 'hello' | 'banner' | 'rom';
 
@@ -12,19 +13,10 @@ export interface BootSignal {
   stage: 1 | 2 | 3 | 4;
 }
 
-// Anywhere in a line: a reset cuts whatever was being printed, so the ROM's and MicroPython's
-// first words often follow other text on the same line.
-const ROM = /(?:^|[^\w:])(rst:0x[0-9a-f]+ \(|rst cause:\d)/i;
-/** `MPY: soft reboot`; `PYB: soft reboot` before MicroPython 1.11. */
-const SOFT = /(?:MPY|PYB): soft reboot/;
-/** At a line's start with a version tag, or anywhere as a whole banner (builds without a tag: `MicroPython 6c8ba4a-dirty on 2024-...`). */
-const BANNER =
-  /^\W*MicroPython v\d+\.\d+|MicroPython (?:v\d+\.\d+\S*|[0-9a-f]{7,40}(?:-dirty)?) on \d{4}-\d\d-\d\d/;
-
 export function bootSignal(line: string): BootSignal | undefined {
-  if (ROM.test(line)) return { reason: 'rom', stage: 1 };
-  if (SOFT.test(line)) return { reason: 'banner', stage: 2 };
-  if (BANNER.test(line)) return { reason: 'banner', stage: 3 };
+  if (ROM_LINE.test(line)) return { reason: 'rom', stage: 1 };
+  if (SOFT_REBOOT_LINE.test(line)) return { reason: 'banner', stage: 2 };
+  if (BANNER_LINE.test(line)) return { reason: 'banner', stage: 3 };
   return undefined;
 }
 
@@ -38,6 +30,8 @@ export interface Traceback {
   lines: string[];
   /** The last line, e.g. `IndexError: list index out of range` ('' if it never came). */
   error: string;
+  /** The line that cut it short (a reset or a C-level panic): its exception line never came. */
+  cut?: string;
 }
 
 const HEADER = 'Traceback (most recent call last):';
@@ -46,7 +40,8 @@ const MAX_FRAMES = 64;
 
 /**
  * Collects `Traceback (most recent call last):` and the indented frame lines after it,
- * until the first unindented line: the error.
+ * until the first unindented line: the error. A reset or a C-level panic on the way (anywhere
+ * in a line) cuts it short: no error, and `cut` is that line, never taken for the exception.
  */
 export class TracebackCollector {
   private current: Traceback | undefined;
@@ -62,6 +57,12 @@ export class TracebackCollector {
     }
     const tb = this.current;
     if (!tb) return done;
+    if (tracebackCut(line)) {
+      tb.cut = line.trim();
+      this.current = undefined;
+      done.push(tb);
+      return done;
+    }
     tb.lines.push(line);
     if (!/^\s/.test(line) || tb.lines.length >= MAX_FRAMES) {
       tb.error = line.trim();

@@ -15,8 +15,12 @@ export type Observation =
   | { kind: 'malformed'; t: number; line: string; why: string }
   /** The board restarted: a hello with a new boot id, a MicroPython banner or an ESP ROM line. */
   | { kind: 'boot'; t: number; reason: BootReason; boot?: string | number; line?: string }
-  | { kind: 'traceback'; t: number; lines: string[]; error: string }
-  /** The watchdog: nothing came back after a probe. */
-  | { kind: 'hung'; t: number; silentMs: number }
+  /** `error`: its exception line ('' when it never came); `cut`: the reset or panic line that cut it short. */
+  | { kind: 'traceback'; t: number; lines: string[]; error: string; cut?: string }
+  /**
+   * The watchdog: nothing came back after a probe. `silentMs`: since the board last answered;
+   * `boots`: boots seen since then without the agent answering (a reset loop), when any.
+   */
+  | { kind: 'hung'; t: number; silentMs: number; boots?: number }
   /** The serial line went away (unplugged, stream ended). */
   | { kind: 'gone'; t: number; error: HilError };

@@ -23,9 +23,17 @@ export function toOps(o: Observation, board: string, t0 = 0): Op[] {
         },
       ];
     case 'traceback':
-      return [{ t, kind: 'traceback', board, line: o.error || (o.lines.at(-1) ?? '') }];
+      return [
+        {
+          t,
+          kind: 'traceback',
+          board,
+          line: o.error || (o.lines.at(-1) ?? ''),
+          ...(o.cut !== undefined && { cut: o.cut }),
+        },
+      ];
     case 'hung':
-      return [{ t, kind: 'hung', board, silentMs: o.silentMs }];
+      return [{ t, kind: 'hung', board, silentMs: o.silentMs, ...(o.boots && { boots: o.boots }) }];
     case 'gone':
       return [{ t, kind: 'error', board, msg: o.error.message, gone: true }];
     case 'event':

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { HilError } from '../spec/errors.js';
-import { bootSignal, HELLO_STAGE, TracebackCollector } from './console-signals.js';
+import { bootSignal, HELLO_STAGE, type Traceback, TracebackCollector } from './console-signals.js';
 import type { LineLink, StampedLine } from './line-link.js';
 import type { Observation } from './observation.js';
 import { type BoardEvent, encodeOp, type HostOp } from './protocol.js';
@@ -64,6 +64,16 @@ export class BoardSession {
   private readonly waiters = new Set<Waiter>();
   /** Stage of the last boot signal; HELLO_STAGE once a hello named the boot. */
   private bootStage = 0;
+  /**
+   * When the board last answered: an agent line, or a console line outside a boot. From a boot
+   * signal until the agent speaks, the console is the ROM and MicroPython booting (a reset loop
+   * prints forever), which is not the board answering.
+   */
+  private lastAnswer: number;
+  private booting = false;
+  /** Boots since the last answer. */
+  private bootsUnanswered = 0;
+  private lastBootLine: string | undefined;
   private probedAt: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -78,6 +88,7 @@ export class BoardSession {
     this.helloRetry = opts.helloRetry ?? 1000;
     this.idleProbe = opts.idleProbe ?? 5000;
     this.hungAfter = opts.hungAfter ?? 30_000;
+    this.lastAnswer = link.lastLine;
     link.on('line', (l) => this.onLine(l));
     link.on('gone', (err) => this.onGone(err));
     if (link.gone) queueMicrotask(() => this.onGone(link.gone as HilError));
@@ -98,9 +109,15 @@ export class BoardSession {
     return this;
   }
 
-  /** Says hello and resolves with the agent's answer (agent version, board, fw, boot id). */
+  /**
+   * Says hello and resolves with the agent's answer (agent version, board, fw, boot id). A board
+   * that keeps rebooting meanwhile is named a reset loop in the timeout error, not a silent one.
+   */
   async hello(timeoutMs = this.helloTimeout): Promise<{ event: HelloEvent; t: number }> {
     const answer = this.waitForEvent('hello', undefined, timeoutMs, 'answer to hello');
+    const boots: string[] = [];
+    const onBoot = (o: Extract<Observation, { kind: 'boot' }>) => boots.push(o.line ?? `hello ${o.boot}`);
+    this.on('boot', onBoot);
     const retry = setInterval(() => {
       this.send({ op: 'hello', run: this.run }).catch(() => {});
     }, this.helloRetry);
@@ -108,8 +125,17 @@ export class BoardSession {
     try {
       this.send({ op: 'hello', run: this.run }).catch(() => {});
       return await answer;
+    } catch (err) {
+      if (err instanceof HilError && err.code === 'HIL_E_TIMEOUT' && boots.length > 1) {
+        throw new HilError(
+          'HIL_E_TIMEOUT',
+          `${err.message}: it rebooted ${boots.length} times meanwhile, a reset loop before its agent said hello (last: ${JSON.stringify(boots.at(-1))})`,
+        );
+      }
+      throw err;
     } finally {
       clearInterval(retry);
+      this.off('boot', onBoot);
     }
   }
 
@@ -191,7 +217,7 @@ export class BoardSession {
   tick(): void {
     if (this.closed || this.link.gone) return;
     const now = this.link.now();
-    const last = this.link.lastLine;
+    const last = this.lastAnswer;
     if (this.probedAt !== undefined && last >= this.probedAt) {
       this.probedAt = undefined;
       this.hung = false;
@@ -205,13 +231,18 @@ export class BoardSession {
     }
     if (!this.hung && now - this.probedAt >= this.hungAfter) {
       this.hung = true;
-      const o = { kind: 'hung' as const, t: now, silentMs: Math.round(now - last) };
+      const boots = this.bootsUnanswered;
+      const o = { kind: 'hung' as const, t: now, silentMs: Math.round(now - last), ...(boots && { boots }) };
       this.observe(o);
       this.events.emit('hung', o);
       this.failWaiters(
         new HilError(
           'HIL_E_TIMEOUT',
-          `${this.board}: hung: nothing on serial for ${o.silentMs} ms, not even an answer to hello`,
+          boots > 1
+            ? `${this.board}: hung in a reset loop: ${boots} boots in ${o.silentMs} ms and no answer to hello (last: ${JSON.stringify(this.lastBootLine)})`
+            : boots
+              ? `${this.board}: hung: rebooted (${JSON.stringify(this.lastBootLine)}) and no answer to hello for ${o.silentMs} ms`
+              : `${this.board}: hung: nothing on serial for ${o.silentMs} ms, not even an answer to hello`,
         ),
       );
     }
@@ -231,24 +262,40 @@ export class BoardSession {
   private onLine(l: StampedLine): void {
     const d = l.decoded;
     if (d.type === 'event') {
+      this.answered(l.t);
       this.observe({ kind: 'event', t: l.t, event: d.event });
       this.events.emit('event', d.event, l.t);
       if (d.event.ev === 'hello') this.onHello(d.event, l.t);
       return;
     }
     if (d.type === 'malformed') {
+      if (!this.booting) this.answered(l.t);
       this.observe({ kind: 'malformed', t: l.t, line: d.line, why: d.why });
       return;
     }
     this.observe({ kind: 'console', t: l.t, line: d.line });
     for (const tb of this.tracebacks.push(l.t, d.line)) this.observeTraceback(tb);
     const sig = bootSignal(d.line);
-    if (sig) {
-      // A later stage of a boot already seen (ROM, then banner) is the same boot.
-      const fresh = sig.stage <= this.bootStage || this.bootStage === 0;
-      this.bootStage = sig.stage;
-      if (fresh) this.observeBoot({ kind: 'boot', t: l.t, reason: sig.reason, line: d.line });
+    if (!sig) {
+      if (!this.booting) this.answered(l.t);
+      return;
     }
+    this.booting = true;
+    this.lastBootLine = d.line;
+    // A later stage of a boot already seen (ROM, then banner) is the same boot.
+    const fresh = sig.stage <= this.bootStage || this.bootStage === 0;
+    this.bootStage = sig.stage;
+    if (fresh) {
+      this.bootsUnanswered++;
+      this.observeBoot({ kind: 'boot', t: l.t, reason: sig.reason, line: d.line });
+    }
+  }
+
+  /** The board answered at `t`: its agent spoke, or its app printed outside a boot. */
+  private answered(t: number): void {
+    this.lastAnswer = t;
+    this.booting = false;
+    this.bootsUnanswered = 0;
   }
 
   private onHello(e: HelloEvent, t: number): void {
@@ -269,8 +316,14 @@ export class BoardSession {
     this.events.emit('boot', o);
   }
 
-  private observeTraceback(tb: { t: number; lines: string[]; error: string }): void {
-    const o = { kind: 'traceback' as const, t: tb.t, lines: tb.lines, error: tb.error };
+  private observeTraceback(tb: Traceback): void {
+    const o = {
+      kind: 'traceback' as const,
+      t: tb.t,
+      lines: tb.lines,
+      error: tb.error,
+      ...(tb.cut !== undefined && { cut: tb.cut }),
+    };
     this.observe(o);
     this.events.emit('traceback', o);
   }

@@ -56,8 +56,8 @@ export interface TransportYaml<S extends TransportSpec> {
   accepts(value: unknown): boolean;
   /** A second check of a schema-valid value, at the key's position (a model's own options). */
   refine?(value: unknown): { value: unknown; schema: SchemaObject } | undefined;
-  /** The board's transport spec from a valid value. */
-  parse(value: unknown): S;
+  /** The board's transport spec from a valid value; `dir`: the folder of the boards.yml it came from (relative paths). */
+  parse(value: unknown, at?: { dir: string }): S;
   /** Two boards may not share what this returns (a port): `what` names it in the message. */
   exclusive?(spec: S): { key: string; what: string; hint: string };
   /** What the board gets from its transport: the `firmware` shown when boards.yml gives none, a model. */

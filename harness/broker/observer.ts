@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import { Aedes, type AedesOptions, type AedesPublishPacket, type Client, type PublishPacket } from 'aedes';
 import { HilError } from '../spec/errors.js';
+import type { HostPort } from '../spec/types.js';
 import type { SubscriptionState } from './control.js';
 import {
   type BrokerRecord,
@@ -93,6 +94,14 @@ interface AedesInternals {
   clients: Record<string, ClientInternals>;
 }
 
+/** The far end of a client's socket; undefined for a stream that is not one (an in-memory pair). */
+function remoteOf(client: Client): HostPort | undefined {
+  const conn = (client as unknown as { conn?: { remoteAddress?: unknown; remotePort?: unknown } }).conn;
+  const host = conn?.remoteAddress;
+  const port = conn?.remotePort;
+  return typeof host === 'string' && typeof port === 'number' ? { host, port } : undefined;
+}
+
 interface Seen {
   t: number;
   origin: PublishOrigin;
@@ -130,7 +139,14 @@ export class AedesObserver {
       },
     });
     this.aedes.on('client', (client) => {
-      this.onRecord({ t: this.now(), kind: 'connect', clientId: client.id, clean: client.clean });
+      const from = remoteOf(client);
+      this.onRecord({
+        t: this.now(),
+        kind: 'connect',
+        clientId: client.id,
+        clean: client.clean,
+        ...(from && { from }),
+      });
     });
     this.aedes.on('clientDisconnect', (client) => {
       const reason = this.closing ? 'broker stopped' : this.dropReason.get(client);

@@ -1,3 +1,5 @@
+import type { HostPort } from '../spec/types.js';
+
 /**
  * What the observing broker saw, as plain data, stamped with the host's monotonic clock
  * (`performance.now()`, ms). The runner turns these into history ops.
@@ -36,6 +38,8 @@ export interface ConnectRecord {
   kind: 'connect';
   clientId: string;
   clean: boolean;
+  /** Where the client's TCP connection came from, as the broker sees it (absent: not a socket). */
+  from?: HostPort;
 }
 
 export interface DisconnectRecord {
@@ -108,9 +112,12 @@ export function topicMatches(filter: string, topic: string): boolean {
   return f.length === t.length;
 }
 
-/** One line for broker.log; `t0` makes times relative to the scenario's t = 0. */
+/**
+ * One line for broker.log; `t0` makes times relative to the scenario's t = 0. A `t0` of NaN
+ * (no t = 0 yet: the boards are being brought up) marks the line `setup`, as serial.log does.
+ */
 export function formatRecord(r: BrokerRecord, t0 = 0): string {
-  const t = `${((r.t - t0) / 1000).toFixed(3)}s`;
+  const t = Number.isNaN(t0) ? 'setup' : `${((r.t - t0) / 1000).toFixed(3)}s`;
   switch (r.kind) {
     case 'publish': {
       const flags = [`qos${r.qos}`, r.dup ? 'dup' : '', r.retain ? 'retain' : ''].filter(Boolean).join(',');
@@ -118,7 +125,7 @@ export function formatRecord(r: BrokerRecord, t0 = 0): string {
       return `${t} publish ${r.origin} ${who} ${r.topic} [${flags}]${r.id ? ` id=${r.id}` : ''} ${r.payload}`;
     }
     case 'connect':
-      return `${t} connect ${r.clientId} clean=${r.clean}`;
+      return `${t} connect ${r.clientId} clean=${r.clean}${r.from ? ` from ${hostPortText(r.from)}` : ''}`;
     case 'disconnect':
       return `${t} disconnect ${r.clientId}${r.reason ? ` (${r.reason})` : ''}`;
     case 'broker':
@@ -130,4 +137,8 @@ export function formatRecord(r: BrokerRecord, t0 = 0): string {
       return String(never);
     }
   }
+}
+
+function hostPortText(a: HostPort): string {
+  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }

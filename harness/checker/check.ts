@@ -16,6 +16,14 @@ export type { CheckerScenario } from './board-view.js';
  * check, and the serial watchdog. Pure: no I/O, no clock; the same history gives the same verdict.
  */
 export function check(history: History, scenario: CheckerScenario): BoardVerdict {
+  if (history.offProxy !== undefined) {
+    return unjudged(scenario, {
+      kind: 'off-proxy',
+      level: 'error',
+      board: history.board,
+      ...history.offProxy,
+    });
+  }
   if (history.notReady !== undefined) {
     return unjudged(scenario, {
       kind: 'not-ready',

@@ -19,7 +19,7 @@ export function judgeClasses(view: BoardView, scenario: CheckerScenario): ClassV
       scenario,
       cls,
       scenario.policies[cls],
-      traffic.get(cls) ?? { cls, messages: [], unknown: [], notes: [] },
+      traffic.get(cls) ?? { cls, messages: [], unknown: [], notes: [], unsent: [] },
     ),
   );
 }
@@ -44,7 +44,7 @@ function judgeClass(
   if (!spec) {
     if (messages.length) failures.push({ kind: 'no-policy', level: 'error', cls, emitted: messages.length });
   } else if (messages.length === 0) {
-    failures.push({ kind: 'no-emits', level: 'error', cls });
+    if (t.unsent.length === 0) failures.push({ kind: 'no-emits', level: 'error', cls });
   } else {
     try {
       if (!policy) throw new Error(`no policy named ${JSON.stringify(spec.policy)}`);
@@ -71,6 +71,19 @@ function judgeClass(
   }
   for (const u of t.unknown)
     failures.push({ kind: 'unknown-id', level: 'fail', cls, id: u.id, copies: u.copies });
+  // Judged on what was sent only: the rest never reached the board, so the class is not a pass.
+  const unsent = t.unsent[0];
+  if (unsent) {
+    failures.push({
+      kind: 'unsent',
+      level: 'error',
+      cls,
+      ids: t.unsent.map((u) => u.id),
+      sent: messages.length,
+      t: unsent.t,
+      why: unsent.why,
+    });
+  }
   // Commands are named by sequence number, as a resuming client counts them.
   const bySeq = direction === 'down' && messages.every((m) => m.seq !== undefined);
   info.push(

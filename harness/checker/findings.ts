@@ -104,6 +104,11 @@ export type ClassFinding =
     }
   | { kind: 'no-policy'; level: 'error'; cls: string; emitted: number }
   | { kind: 'no-emits'; level: 'error'; cls: string }
+  /**
+   * Stimuli hil could not send (the board's line was gone from `t`, `why`): the class was judged
+   * on the `sent` ones only, so it is not a pass.
+   */
+  | { kind: 'unsent'; level: 'error'; cls: string; ids: string[]; sent: number; t: number; why: string }
   | { kind: 'policy-failed'; level: 'error'; policy: string; error: string }
   | { kind: 'unknown-id'; level: 'fail'; cls: string; id: string; copies: number[] }
   | { kind: 'duplicates'; level: 'info'; extra: number; messages: Array<{ id: string; copies: number }> }
@@ -130,7 +135,10 @@ export type ClassFinding =
       epoch?: number;
       /** Emit times of the first and last missing command. */
       sent: { from: number; to: number };
+      /** The outages some of the missing commands were sent in. */
       faults: string[];
+      /** How many of them were sent in those outages, when not all. */
+      during?: number;
       /** The missing commands, with where each was lost (absent: unknown). */
       messages: Array<{ id: string; seq: number; command?: CommandFate }>;
     }
@@ -147,7 +155,8 @@ export type CheckFinding =
   | FaultNotSeen
   | CutShort
   | { kind: 'reboot-no-boot'; level: 'error'; start: number }
-  | { kind: 'hung'; level: 'fail'; t: number; silentMs: number }
+  /** `boots`: it kept rebooting without its agent answering (a reset loop), when any. */
+  | { kind: 'hung'; level: 'fail'; t: number; silentMs: number; boots?: number }
   | {
       kind: 'rebooted';
       level: 'fail';
@@ -156,7 +165,17 @@ export type CheckFinding =
       boot?: string | number;
       line?: string;
     }
-  | { kind: 'traceback'; level: 'fail'; t: number; error: string }
+  /**
+   * `error`: its exception line ('' when it never came); `cut`: what cut it short, a reset or
+   * a C-level panic, with its line (never taken for the exception).
+   */
+  | {
+      kind: 'traceback';
+      level: 'fail';
+      t: number;
+      error: string;
+      cut?: { by: 'panic' | 'reset'; line: string };
+    }
   | { kind: 'no-outage'; level: 'info' }
   | { kind: 'budget-exceeded'; level: 'fail'; attempts: number; from: number; to: number; perMinute: number }
   | { kind: 'budget-kept'; level: 'info'; attempts: number; perMinute: number }
@@ -176,6 +195,8 @@ export type LinkProblem =
 /** Why a whole board could not be judged; every class and check then carries it too. */
 export type Unjudged =
   | { kind: 'not-ready'; level: 'error'; board: string; why: string }
+  /** Its connection reached the broker around its proxy: no proxy fault could act on it. */
+  | { kind: 'off-proxy'; level: 'error'; board: string; proxy: string; from: string }
   | { kind: 'empty-history'; level: 'error'; board: string }
   | { kind: 'checker-failed'; level: 'error'; error: string };
 

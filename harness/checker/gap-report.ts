@@ -6,7 +6,7 @@ import { MinIndexTree } from './search.js';
 
 /**
  * Down traffic, by sequence number: one `seq-gap` per run of missing commands, with the
- * outages it fell in and where each was lost. Messages without a `seq` are left out (they are
+ * outages its commands were sent in (and how many were, when not all) and where each was lost. Messages without a `seq` are left out (they are
  * still judged one by one).
  */
 export function gapFindings(cls: string, messages: readonly Message[], link: Link): ClassFinding[] {
@@ -19,6 +19,10 @@ export function gapFindings(cls: string, messages: readonly Message[], link: Lin
     const inGap = sent.slice(g.first, g.last + 1);
     const from = (inGap[0] as Message).emit;
     const to = (inGap[inGap.length - 1] as Message).emit;
+    // The outages some of them were sent in, not every outage between the first and the last.
+    const each = inGap.map((m) => outagesDuring(link, m.emit, m.emit));
+    const faults = [...new Set(each.flat())];
+    const during = each.filter((f) => f.length > 0).length;
     return {
       kind: 'seq-gap',
       level: 'info',
@@ -27,7 +31,8 @@ export function gapFindings(cls: string, messages: readonly Message[], link: Lin
       to: g.to,
       ...epoch(inGap[0] as Message),
       sent: { from, to },
-      faults: outagesDuring(link, from, to),
+      faults,
+      ...(faults.length > 0 && during < inGap.length && { during }),
       messages: inGap.map((m) => {
         const command = commandFate(m);
         return { id: m.id, seq: m.seq as number, ...(command && { command }) };

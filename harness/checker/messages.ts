@@ -20,6 +20,11 @@ export interface Message {
   copies: number[];
   /** Copies after the end: shown, never counted. */
   afterEnd: number[];
+  /**
+   * Noticed, neither accepted nor dropped, and then the board hung (the watchdog's `hung` at
+   * `t`, silent `since`): publish() never returned, which is not the library refusing it.
+   */
+  hung?: { t: number; since: number };
 }
 
 /** A delivered id that was never emitted: it fails its class under every policy. */
@@ -36,6 +41,8 @@ export interface ClassTraffic {
   unknown: UnknownCopy[];
   /** History oddities (an id emitted twice, a copy under another class). */
   notes: ClassFinding[];
+  /** Stimuli hil could not send (the board's line was gone): never messages, never judged. */
+  unsent: Array<{ id: string; t: number; why: string }>;
 }
 
 export type Fate = 'delivered' | 'lost' | 'blocked';
@@ -84,7 +91,7 @@ export function trafficByClass(ops: readonly Op[], end: number): Map<string, Cla
   const classOf = (cls: string): ClassTraffic => {
     let c = classes.get(cls);
     if (!c) {
-      c = { cls, messages: [], unknown: [], notes: [] };
+      c = { cls, messages: [], unknown: [], notes: [], unsent: [] };
       classes.set(cls, c);
     }
     return c;
@@ -93,6 +100,10 @@ export function trafficByClass(ops: readonly Op[], end: number): Map<string, Cla
     if (op.kind !== 'emit') continue;
     const c = classOf(op.cls);
     c.direction ??= op.direction;
+    if (op.unsent !== undefined) {
+      c.unsent.push({ id: op.id, t: op.t, why: op.unsent });
+      continue;
+    }
     if (byId.has(op.id)) {
       c.notes.push({ kind: 'emitted-again', level: 'info', cls: op.cls, id: op.id, t: op.t });
       continue;
@@ -111,8 +122,12 @@ export function trafficByClass(ops: readonly Op[], end: number): Map<string, Cla
     c.messages.push(m);
   }
   const unknown = new Map<string, UnknownCopy>();
+  const hungs: Array<{ t: number; since: number }> = [];
   for (const op of ops) {
     switch (op.kind) {
+      case 'hung':
+        hungs.push({ t: op.t, since: op.t - op.silentMs });
+        break;
       case 'noticed': {
         const m = byId.get(op.id);
         if (m) m.noticed ??= op.t;
@@ -171,6 +186,14 @@ export function trafficByClass(ops: readonly Op[], end: number): Map<string, Cla
       }
       default:
         break;
+    }
+  }
+  if (hungs.length) {
+    for (const m of byId.values()) {
+      if (m.noticed === undefined || m.accepted !== undefined || m.dropped) continue;
+      const noticed = m.noticed;
+      const h = hungs.find((x) => x.t >= noticed);
+      if (h) m.hung = h;
     }
   }
   return classes;

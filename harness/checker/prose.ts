@@ -21,6 +21,10 @@ export function prose(f: Finding): string {
         : `${f.ids.length} not delivered, the link never up ${dur(f.settle)} within ${dur(f.within)} (allowed): ${listOf(f.ids)}`;
     case 'no-policy':
       return `${f.cls}: ${f.emitted} emitted but the scenario gives the class no policy`;
+    case 'unsent': {
+      const total = f.ids.length + f.sent;
+      return `${f.ids.length} of ${total} ${f.cls} messages never sent from ${at(f.t)} (${f.why}): judged on the ${f.sent} sent only`;
+    }
     case 'no-emits':
       return `no ${f.cls} message was emitted: nothing to judge`;
     case 'policy-failed':
@@ -39,16 +43,23 @@ export function prose(f: Finding): string {
       return `${f.cls} ${f.id} arrived at ${at(f.t)} as class ${f.as}: counted under ${f.cls}`;
     case 'seq-gap': {
       const when = f.sent.from === f.sent.to ? at(f.sent.from) : `${at(f.sent.from)}-${at(f.sent.to)}`;
-      const where = f.faults.length ? `during ${f.faults.join(', ')}` : 'with the link up';
+      const some = f.during !== undefined ? `${f.during} of ${f.messages.length} ` : '';
+      const where = f.faults.length ? `${some}during ${f.faults.join(', ')}` : 'with the link up';
       return `${f.cls} seq ${rangeText(f)}${epochTag(f.epoch)} missing (sent ${when}, ${where})${whoLost(f.messages)}`;
     }
     case 'seq-order':
       return `${f.cls} seq ${f.seq}${epochTag(f.epoch)} received ${at(f.received)}, before seq ${f.before.seq} (${at(f.before.received)}): out of order`;
     case 'hung':
+      if (f.boots && f.boots > 1)
+        return `no answer since ${at(f.t - f.silentMs)}, only ${f.boots} boots, given up at ${at(f.t)}: a reset loop`;
+      if (f.boots)
+        return `no answer since ${at(f.t - f.silentMs)}: it rebooted and its agent never spoke, given up at ${at(f.t)}: hung`;
       return `silent on serial since ${at(f.t - f.silentMs)} (last line), given up at ${at(f.t)}: hung`;
     case 'rebooted':
       return `rebooted at ${at(f.t)} (${bootText(f)}) without a scheduled reboot`;
     case 'traceback':
+      if (f.cut)
+        return `Traceback at ${at(f.t)}, its exception line missing: cut short by ${f.cut.by === 'panic' ? 'a C-level panic' : 'a reset'}: ${f.cut.line}`;
       return `Traceback at ${at(f.t)}: ${f.error}`;
     case 'no-outage':
       return 'no outage in this scenario';
@@ -82,6 +93,8 @@ export function prose(f: Finding): string {
       return `fault ${f.fault} started at ${at(f.start)} and never ended: the link counts as down to the end`;
     case 'not-ready':
       return `board ${f.board} never got ready: ${f.why}`;
+    case 'off-proxy':
+      return `board ${f.board} connects to the broker directly, not through its proxy at ${f.proxy} (the broker saw it come from ${f.from}): no proxy fault could act on it`;
     case 'empty-history':
       return `empty history: nothing was recorded for ${f.board}`;
     case 'checker-failed':
@@ -161,9 +174,11 @@ function upFate(m: Message, noticedLate: boolean): string {
   if (m.noticed === undefined) return `${dropped}never noticed by the app (blocked)`;
   const noticed = `noticed ${at(m.noticed)}, `;
   if (m.accepted === undefined) {
-    return m.dropped
-      ? `${noticed}dropped by the app at ${at(m.dropped.t)} (${m.dropped.why}) (blocked)`
-      : `${noticed}never accepted by the library (blocked)`;
+    if (m.dropped) return `${noticed}dropped by the app at ${at(m.dropped.t)} (${m.dropped.why}) (blocked)`;
+    // The library may have taken it and hung inside publish(): not "never accepted".
+    if (m.hung)
+      return `${noticed}then the board hung (silent since ${at(m.hung.since)}, given up at ${at(m.hung.t)}): publish() never returned (blocked)`;
+    return `${noticed}never accepted by the library (blocked)`;
   }
   const late = noticedLate ? noticed : '';
   return `${late}accepted ${at(m.accepted)}, ${dropped}never delivered (lost after the library accepted it)`;

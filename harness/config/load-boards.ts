@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { parseDuration } from '../spec/duration.js';
 import { parseHostPort, portProblem } from '../spec/host-port.js';
 import {
@@ -142,7 +143,8 @@ export function parseBoards(source: YamlSource): Loaded<RackSpec> {
           );
       const refined = yaml.refine?.(value);
       if (refined) diagnostics.push(...checkSchema(source, refined.value, refined.schema, at(yaml.key)));
-      spec = yaml.parse(value);
+      // Paths in boards.yml are relative to the file, not to where hil runs.
+      spec = yaml.parse(value, { dir: dirname(source.file) });
       const mine = yaml.exclusive?.(spec);
       if (mine) {
         const other = exclusive.get(mine.key);

@@ -41,6 +41,8 @@ export type Op =
       /** Down only: the run's epoch sent with `seq`, so a restarted sequence is not read as a gap. */
       epoch?: number;
       lateMs?: number;
+      /** Up only: hil could not write it to the board (its line was gone), with why: it never reached the board. */
+      unsent?: string;
     }
   /** The agent's `emitted`: the app took the stimulus. */
   | { t: number; kind: 'noticed'; board: string; cls: string; id: string }
@@ -104,12 +106,17 @@ export type Op =
       boot?: string | number;
       line?: string;
     }
-  | { t: number; kind: 'traceback'; board: string; line: string }
+  /**
+   * A Python traceback, at its header. `line`: its exception line, else the last line seen;
+   * `cut`: the reset or C-level panic line that cut it short (its exception never came).
+   */
+  | { t: number; kind: 'traceback'; board: string; line: string; cut?: string }
   /** Any console line that is not protocol (kept for the serial log). */
   | { t: number; kind: 'serial'; board: string; line: string }
   | { t: number; kind: 'agent-error'; board: string; msg: string }
   /** The watchdog: the board stopped answering on serial. */
-  | { t: number; kind: 'hung'; board: string; silentMs: number }
+  /** `silentMs`: since the board last answered; `boots`: boots in that time, its agent never answering (a reset loop). */
+  | { t: number; kind: 'hung'; board: string; silentMs: number; boots?: number }
   /** Where the broker put a command when the runner published it (`t`: the publish, later than the emit when held). */
   | {
       t: number;
@@ -154,6 +161,11 @@ export interface History {
   end: number;
   /** Set when the board never got ready, with the reason. */
   notReady?: string;
+  /**
+   * Set when the board's MQTT connection went around its proxy (seen at set-up, before any
+   * fault): `proxy` the address it was told, `from` where the broker saw it come from.
+   */
+  offProxy?: { proxy: string; from: string };
   lateness?: { faults: LatenessStats; stimuli: LatenessStats };
   ops: Op[];
 }

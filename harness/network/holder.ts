@@ -36,6 +36,40 @@ export async function portHolders(port: number, opts: ProcRoot = {}): Promise<Ho
   }, proc);
 }
 
+/**
+ * The processes holding the TCP connection whose own end has port `localPort` and whose far end
+ * has port `remotePort` (any addresses, any state), from /proc like `portHolders`. `undefined`
+ * when /proc lists no such connection (its far end is on another host, or it is gone); an
+ * empty list when none of the processes looked at (`among`, default all but this one) holds it.
+ */
+export async function connectionHolders(
+  localPort: number,
+  remotePort: number,
+  opts: ProcRoot & { among?: readonly number[] } = {},
+): Promise<Holder[] | undefined> {
+  const proc = opts.proc ?? '/proc';
+  const inodes = new Set<string>();
+  for (const table of ['net/tcp', 'net/tcp6']) {
+    const text = await readFile(`${proc}/${table}`, 'utf8').catch(() => '');
+    for (const row of text.split('\n').slice(1)) {
+      const f = row.trim().split(/\s+/);
+      const [local, remote] = [f[1], f[2]];
+      if (!local || !remote || f[3] === '0A') continue;
+      const port = (a: string) => Number.parseInt(a.split(':')[1] ?? '', 16);
+      if (port(local) === localPort && port(remote) === remotePort && f[9] && f[9] !== '0') inodes.add(f[9]);
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  return holdersOf(
+    (target) => {
+      const m = /^socket:\[(\d+)\]$/.exec(target);
+      return m !== null && inodes.has(m[1] as string);
+    },
+    proc,
+    opts.among,
+  );
+}
+
 /** The processes with `path` (a serial device, a PTY) open, other than this one. */
 export async function pathHolders(path: string, opts: ProcRoot = {}): Promise<Holder[]> {
   const proc = opts.proc ?? '/proc';
@@ -49,8 +83,13 @@ export function describeHolders(holders: readonly Holder[]): string | undefined 
   return holders.map((h) => `pid ${h.pid} (${h.command})`).join(', ');
 }
 
-async function holdersOf(matches: (fdTarget: string) => boolean, proc: string): Promise<Holder[]> {
-  const pids = (await readdir(proc).catch(() => [] as string[])).filter(
+/** `among`: look only at these pids (default: every process). */
+async function holdersOf(
+  matches: (fdTarget: string) => boolean,
+  proc: string,
+  among?: readonly number[],
+): Promise<Holder[]> {
+  const pids = (among ? among.map(String) : await readdir(proc).catch(() => [] as string[])).filter(
     (n) => /^\d+$/.test(n) && Number(n) !== process.pid,
   );
   const out: Holder[] = [];

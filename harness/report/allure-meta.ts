@@ -90,7 +90,7 @@ export function steps(scenario: ScenarioSpec, history: History): Step[] {
     });
   }
   for (const t of scenario.traffic) {
-    const emits = opsOf(history, 'emit').filter((e) => e.cls === t.class);
+    const emits = opsOf(history, 'emit').filter((e) => e.cls === t.class && e.unsent === undefined);
     if (emits.length === 0) continue;
     const first = emits[0]!.t;
     const last = emits.at(-1)!.t;

@@ -45,7 +45,7 @@ export function partsOf(v: BoardVerdict): Part[] {
   return parts;
 }
 
-const UNJUDGED = new Set<Finding['kind']>(['not-ready', 'empty-history', 'checker-failed']);
+const UNJUDGED = new Set<Finding['kind']>(['not-ready', 'off-proxy', 'empty-history', 'checker-failed']);
 
 /** The part only says the board could not be judged (never ready, empty history, a checker that threw). */
 function onlyUnjudged(p: { findings: readonly Finding[] }): boolean {

@@ -3,6 +3,7 @@ import { at } from '../checker/format.js';
 import { messageText } from '../checker/prose.js';
 import { type BoardVerdict, type ClassVerdict, type Verdict, worst } from '../checker/verdict.js';
 import { boardOps } from '../history/board-ops.js';
+import { tracebackCut } from '../history/console-lines.js';
 import { type FaultSpan, faultSpans, judgedEnd } from '../history/fault-spans.js';
 import type { FaultEffect, History, Op } from '../history/ops.js';
 import type { ScenarioSpec } from '../spec/types.js';
@@ -227,7 +228,7 @@ function healthMarks(ops: readonly Op[]): HealthMark[] {
         });
         break;
       case 'traceback': {
-        const error = exceptionAfter(ops, i);
+        const error = op.cut !== undefined ? cutText(op.cut) : exceptionAfter(ops, i);
         out.push({
           t: op.t,
           kind: 'traceback',
@@ -236,7 +237,13 @@ function healthMarks(ops: readonly Op[]): HealthMark[] {
         break;
       }
       case 'hung':
-        out.push({ t: op.t, kind: 'hung', text: `silent on serial for ${at(op.silentMs)} at ${at(op.t)}` });
+        out.push({
+          t: op.t,
+          kind: 'hung',
+          text: op.boots
+            ? `no answer for ${at(op.silentMs)}, ${op.boots} boot${op.boots === 1 ? '' : 's'}, at ${at(op.t)}`
+            : `silent on serial for ${at(op.silentMs)} at ${at(op.t)}`,
+        });
         break;
       case 'error':
         out.push({ t: op.t, kind: 'error', text: `runner error at ${at(op.t)}: ${op.msg}` });
@@ -251,11 +258,17 @@ function healthMarks(ops: readonly Op[]): HealthMark[] {
   return out;
 }
 
-/** The exception a traceback ends with: the first unindented console line after it. */
+/** The exception a traceback ends with: the first unindented console line after it, unless a reset or panic cut it. */
 function exceptionAfter(ops: readonly Op[], i: number): string | undefined {
   for (const op of ops.slice(i + 1, i + 40)) {
     if (op.kind === 'traceback') return undefined;
+    if (op.kind === 'serial' && tracebackCut(op.line)) return cutText(op.line);
     if (op.kind === 'serial' && op.line.trim() !== '' && !/^\s/.test(op.line)) return op.line;
   }
   return undefined;
+}
+
+function cutText(line: string): string {
+  const by = tracebackCut(line) === 'panic' ? 'a C-level panic' : 'a reset';
+  return `cut short by ${by} (no exception line): ${line.trim()}`;
 }

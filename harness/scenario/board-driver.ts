@@ -1,15 +1,22 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { LineLink } from '../board/line-link.js';
+import type { BoardEvent } from '../board/protocol.js';
 import { toOps } from '../board/record.js';
 import { BoardSession } from '../board/session.js';
 import type { BoardConsole } from '../board/transport.js';
+import type { ConnectRecord } from '../broker/records.js';
 import type { BoardControl, BoardOp, FaultBoard } from '../faults/context.js';
 import type { ProxyHandle } from '../network/toxiproxy.js';
+import { HilError } from '../spec/errors.js';
+import { parseHostPort } from '../spec/host-port.js';
+import type { HostPort } from '../spec/types.js';
 import { openBoardLink, transportOf } from '../transports/open.js';
 import { brokerHostFor } from './advertise.js';
 import { clientIdOf, topicPrefix } from './broker-ops.js';
+import { type MqttSeen, mqttSeenText } from './mqtt-seen.js';
 import type { BoardPlan } from './plan.js';
+import { type ProxyPath, proxyPath } from './proxy-path.js';
 import type { RackServices } from './rack.js';
 import { HistoryRecorder, type RawOp } from './recorder.js';
 
@@ -22,6 +29,8 @@ export interface BoardDriverOptions {
   runId: string;
   /** How long the board may take to answer, take its config and connect to the broker. */
   readyTimeoutMs?: number;
+  /** Tells how the board's connection reached the broker (tests fake it); default `proxyPath`. */
+  proxyPath?: typeof proxyPath;
   log?: (line: string) => void;
   /** Called with each op the board's agent gave, once recorded (the runner's progress counts `received`). */
   onAgentOp?: (op: RawOp) => void;
@@ -39,6 +48,8 @@ export class BoardDriver {
   session?: BoardSession;
   proxy?: ProxyHandle;
   notReady?: string;
+  /** Set when the board's connection went around its proxy: the address it was told, and where it came from. */
+  offProxy?: { proxy: string; from: string };
   /** Last MQTT state the agent reported, for progress lines. */
   mqttState = 'unknown';
   private link?: LineLink;
@@ -117,14 +128,98 @@ export class BoardDriver {
     this.step = 'hello';
     await session.hello(timeout);
     this.step = 'config and MQTT connect';
-    const connected = session.waitForEvent('mqtt', (e) => e.state === 'connected', timeout);
-    await session.config({
-      broker: `${brokerAddress.host}:${brokerAddress.port}`,
-      topic: topicPrefix(board.id),
-      client_id: clientIdOf(board.id),
-      deadlines: plan.deadlines,
+    const connects = this.watchConnects();
+    // What the agent says meanwhile, to tell "12 × connecting" from silence when `connected` never comes.
+    const seen: MqttSeen[] = [];
+    const onEvent = (e: BoardEvent, t: number) => {
+      if (e.ev === 'mqtt') seen.push({ state: e.state, t });
+    };
+    session.on('event', onEvent);
+    const since = performance.now();
+    try {
+      const connected = session.waitForEvent(
+        'mqtt',
+        (e) => e.state === 'connected',
+        timeout,
+        'mqtt connected',
+      );
+      await session.config({
+        broker: `${brokerAddress.host}:${brokerAddress.port}`,
+        topic: topicPrefix(board.id),
+        client_id: clientIdOf(board.id),
+        deadlines: plan.deadlines,
+      });
+      await connected.catch((err: unknown) => {
+        if (!(err instanceof HilError) || err.code !== 'HIL_E_TIMEOUT') throw err;
+        throw new HilError(
+          'HIL_E_TIMEOUT',
+          `${err.message} of its config (to ${brokerAddress.host}:${brokerAddress.port}); seen: ${mqttSeenText(seen, since)}`,
+        );
+      });
+      this.step = 'checking that it connects through its proxy';
+      await this.checkProxyPath(brokerAddress, await connects.latest(2000));
+    } finally {
+      connects.stop();
+      session.off('event', onEvent);
+    }
+  }
+
+  /** The broker's connect records of this board's client, from now on (an external broker gives none). */
+  private watchConnects(): { latest(waitMs: number): Promise<ConnectRecord | undefined>; stop(): void } {
+    const clientId = clientIdOf(this.id);
+    let last: ConnectRecord | undefined;
+    let wake: (() => void) | undefined;
+    const stop = this.opts.services.broker.onRecord((r) => {
+      if (r.kind !== 'connect' || r.clientId !== clientId) return;
+      last = r;
+      wake?.();
     });
-    await connected;
+    return {
+      stop,
+      // The agent's `connected` may come before the broker's record of it: wait a little.
+      latest: async (waitMs) => {
+        if (!last && this.opts.services.broker.kind === 'embedded') {
+          let timer: NodeJS.Timeout | undefined;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            timer = setTimeout(resolve, waitMs);
+          });
+          clearTimeout(timer);
+        }
+        return last;
+      },
+    };
+  }
+
+  /**
+   * A board whose connection went around its proxy would pass every proxy fault untested: it is
+   * not ready (`offProxy`), before t = 0 and any fault. Where it cannot be told, the log says so.
+   */
+  private async checkProxyPath(told: HostPort, connect: ConnectRecord | undefined): Promise<void> {
+    const { services } = this.opts;
+    if (services.broker.kind !== 'embedded' || !this.proxy) return;
+    const addr = `${told.host}:${told.port}`;
+    const path: ProxyPath = connect
+      ? await (this.opts.proxyPath ?? proxyPath)({
+          from: connect.from,
+          proxyPort: this.proxy.listen.port,
+          brokerPort: parseHostPort(services.broker.upstream).port,
+        })
+      : { via: 'unknown', why: 'the broker recorded no connect of its client' };
+    if (path.via === 'unknown') {
+      this.opts.log?.(
+        `board "${this.id}": cannot tell whether it connects through its proxy at ${addr} (${path.why})`,
+      );
+      return;
+    }
+    if (path.via === 'proxy') return;
+    const from = path.from.host.includes(':')
+      ? `[${path.from.host}]:${path.from.port}`
+      : `${path.from.host}:${path.from.port}`;
+    this.offProxy = { proxy: addr, from };
+    throw new Error(
+      `board ${this.id} connects to the broker directly, not through its proxy at ${addr} (the broker saw it come from ${from})`,
+    );
   }
 
   /** Records one op of this board (absolute time) and shows it to the faults watching. */

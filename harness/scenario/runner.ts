@@ -75,7 +75,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
       drivers.get(hit.board)?.record(op);
       if (op.kind === 'delivered') pending.get(hit.board)?.delete(op.id);
     }
-    brokerLog.get(hit.board)?.push(formatRecord(record, Number.isNaN(t0) ? record.t : t0));
+    brokerLog.get(hit.board)?.push(formatRecord(record, t0));
   });
 
   const progress = (phase: ScenarioProgress['phase']) =>
@@ -205,7 +205,27 @@ function stimulusEvent(
       const late = (t: number) => Math.round((t - t0 - s.t) * 1000) / 1000;
       pending.get(s.board)?.add(s.id);
       if (s.direction === 'up') {
-        const t = await driver.session.emit(s.cls, s.id);
+        let t: number;
+        try {
+          t = await driver.session.emit(s.cls, s.id);
+        } catch (err) {
+          // Never written (the line is gone): recorded as unsent, so its class is not judged a pass on the rest.
+          const why = err instanceof Error ? err.message : String(err);
+          pending.get(s.board)?.delete(s.id);
+          errors.push(`emit ${s.id}: ${why}`);
+          const at = performance.now();
+          driver.recorder.record({
+            t: at,
+            kind: 'emit',
+            cls: s.cls,
+            id: s.id,
+            direction: 'up',
+            seq: s.seq,
+            lateMs: late(at),
+            unsent: why,
+          });
+          return;
+        }
         driver.recorder.record({
           t,
           kind: 'emit',
@@ -370,6 +390,7 @@ async function finish(
         drain: plan.scenario.drain,
         end: plan.end,
         ...(driver?.notReady && { notReady: driver.notReady }),
+        ...(driver?.offProxy && { offProxy: driver.offProxy }),
         lateness,
       };
       if (!driver) return { ...meta, ops: [] };

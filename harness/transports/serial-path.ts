@@ -1,4 +1,15 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { BoardTransport, TransportYaml } from '../board/transport.js';
+
+/** The device a path names: symbolic links followed when it exists (validation may run without the boards). */
+function devicePath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
 
 /** A serial port by path: a device node, a /dev/serial/by-id link, a PTY. */
 export interface SerialPathSpec {
@@ -17,9 +28,11 @@ const serialPathYaml: TransportYaml<SerialPathSpec> = {
   schema: { type: 'string', minLength: 1 },
   expect: 'a device path',
   accepts: (v) => typeof v === 'string',
-  parse: (v) => ({ kind: 'serial-path', path: v as string }),
+  // A relative path is the boards.yml file's, made absolute here so every later use agrees.
+  parse: (v, at) => ({ kind: 'serial-path', path: at ? resolve(at.dir, v as string) : (v as string) }),
+  // Two spellings of one device (a by-id link and its ttyACM node) are one port.
   exclusive: (s) => ({
-    key: `path:${s.path}`,
+    key: `path:${devicePath(s.path)}`,
     what: `serial port ${s.path}`,
     hint: 'each board needs its own serial port',
   }),

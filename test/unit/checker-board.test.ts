@@ -92,6 +92,23 @@ describe('checker board verdict', () => {
     expect(v.reasons).to.deep.equal(['board b1 never got ready: no agent hello within 10s']);
   });
 
+  it('a board that went around its proxy is error on every part, never pass', () => {
+    const h = history().mqtt(-1, 'connected');
+    const v = check(
+      h.build({
+        notReady: 'board b1 connects to the broker directly',
+        offProxy: { proxy: '127.0.0.1:21001', from: '127.0.0.1:40112' },
+      }),
+      scenario({ button: drop() }, { checks: [{ check: 'reconnects-within', within: 10_000 }] }),
+    );
+    expect(v.verdict).to.equal('error');
+    expect(v.findings.map((f) => f.kind)).to.deep.equal(['off-proxy']);
+    expect(v.reasons[0]).to.match(
+      /^board b1 connects to the broker directly, not through its proxy at 127\.0\.0\.1:21001/,
+    );
+    for (const part of [...v.classes, ...v.checks]) expect(part.verdict).to.equal('error');
+  });
+
   it('a class with a policy but no emits is error, never pass', () => {
     const h = history().msg('button', 'b-1', 10, { at: [10.1] });
     const v = check(h.build(), scenario({ button: drop(), alarm: mustDeliver() }));

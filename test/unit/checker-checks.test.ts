@@ -67,6 +67,34 @@ describe('checker health checks', () => {
         reason: 'Traceback at 31.20s: IndexError: list index out of range',
       },
       {
+        what: 'a traceback cut short by a C-level panic: its exception missing, the panic named as such',
+        build: (h) =>
+          h
+            .push({
+              t: 31_200,
+              kind: 'traceback',
+              board: 'b1',
+              line: '  File "main.py", line 42, in loop',
+              cut: 'abort() was called at PC 0x400d2f0b on core 1',
+            })
+            .serial(31.3, 'Backtrace: 0x40083c2d:0x3ffb1e50'),
+        verdict: 'fail',
+        reason:
+          'Traceback at 31.20s, its exception line missing: cut short by a C-level panic: abort() was called at PC 0x400d2f0b on core 1',
+      },
+      {
+        what: 'a bare traceback header followed by a reset: the reset line is never the exception',
+        build: (h) =>
+          h
+            .push({ t: 31_200, kind: 'traceback', board: 'b1', line: 'Traceback (most recent call last):' })
+            .serial(31.2, 'ets Jun  8 2016 00:22:57')
+            .serial(31.2, 'rst:0xc (SW_CPU_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)')
+            .serial(31.3, 'MicroPython v1.24.1 on 2024-11-29; ESP32 module with ESP32'),
+        verdict: 'fail',
+        reason:
+          'Traceback at 31.20s, its exception line missing: cut short by a reset: ets Jun  8 2016 00:22:57',
+      },
+      {
         what: 'a traceback during setup (Ctrl-C) is not the firmware’s',
         build: (h) => h.traceback(-1, 'KeyboardInterrupt'),
         verdict: 'pass',

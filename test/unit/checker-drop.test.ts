@@ -23,6 +23,13 @@ describe('checker policy drop', () => {
         'telemetry t-1 emitted 10.00s on a settled link (up since 0.00s), noticed 10.00s, never accepted by the library (blocked)',
     },
     {
+      what: 'noticed, then the board hung inside publish(): not "never accepted by the library"',
+      build: (h) => h.msg('telemetry', 't-1', 10, { accepted: null }).hung(45, 34.9),
+      expect: { verdict: 'fail', blocked: 1 },
+      reason:
+        'telemetry t-1 emitted 10.00s on a settled link (up since 0.00s), noticed 10.00s, then the board hung (silent since 10.10s, given up at 45.00s): publish() never returned (blocked)',
+    },
+    {
       what: 'dropped by the app on purpose: blocked, with its reason',
       build: (h) => h.msg('telemetry', 't-1', 10, { accepted: null }).dropped(10.5, 't-1', 'queue full'),
       expect: { verdict: 'fail', blocked: 1 },

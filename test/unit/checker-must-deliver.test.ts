@@ -210,6 +210,27 @@ describe('checker policy must-deliver', () => {
         reason: 'command seq 2-4 missing (sent 10.00s-20.00s, during wifi-outage)',
       },
       {
+        what: 'a gap line says "during" an outage only for the commands sent in it',
+        build: (h) => {
+          h.fault(12, 18);
+          [5, 10, 15, 20, 25].forEach((t, i) => {
+            h.msg('command', `c-${i + 1}`, t, { ...cmd, seq: i + 1, at: i === 0 ? [t + 0.1] : [] });
+          });
+        },
+        expect: { verdict: 'fail', lost: 4 },
+        reason: 'command seq 2-5 missing (sent 10.00s-25.00s, 1 of 4 during wifi-outage)',
+      },
+      {
+        what: 'an outage between two sends, neither in it, is not "during"',
+        build: (h) => {
+          h.fault(12, 18);
+          h.msg('command', 'c-1', 10, { ...cmd, seq: 1 });
+          h.msg('command', 'c-2', 20, { ...cmd, seq: 2 });
+        },
+        expect: { verdict: 'fail', lost: 2 },
+        reason: 'command seq 1-2 missing (sent 10.00s-20.00s, with the link up)',
+      },
+      {
         what: 'the gap report says when the broker lost them',
         build: (h) =>
           h

@@ -112,6 +112,21 @@ describe('checker prose: findings → text', () => {
       { kind: 'not-ready', level: 'error', board: 'picow-01', why: 'no hello within 10s' },
       'board picow-01 never got ready: no hello within 10s',
     ],
+    [
+      'a reset loop',
+      { kind: 'hung', level: 'fail', t: 62_590, silentMs: 35_030, boots: 9 },
+      'no answer since 27.56s, only 9 boots, given up at 62.59s: a reset loop',
+    ],
+    [
+      'a board whose agent never came back after a reboot',
+      { kind: 'hung', level: 'fail', t: 62_590, silentMs: 35_030, boots: 1 },
+      'no answer since 27.56s: it rebooted and its agent never spoke, given up at 62.59s: hung',
+    ],
+    [
+      'a board that went around its proxy',
+      { kind: 'off-proxy', level: 'error', board: 'b1', proxy: '127.0.0.1:21001', from: '127.0.0.1:40112' },
+      'board b1 connects to the broker directly, not through its proxy at 127.0.0.1:21001 (the broker saw it come from 127.0.0.1:40112): no proxy fault could act on it',
+    ],
   ];
   for (const [what, finding, text] of cases) {
     it(`words ${what}`, () => {

@@ -26,6 +26,30 @@ describe("checker: hil's own failures are error, never fail", () => {
     );
   });
 
+  it('a class whose messages were never sent because the board died mid-run is error, not pass on 4 of 14', () => {
+    const h = history('picow-01').mqtt(0.1, 'connected');
+    for (let i = 1; i <= 4; i++) h.msg('button', `b-${i}`, i * 5, { at: [i * 5 + 0.2] });
+    h.push({ t: 21_000, kind: 'error', board: 'picow-01', msg: GONE, gone: true });
+    for (let i = 5; i <= 14; i++)
+      h.push({
+        t: i * 5000,
+        kind: 'emit',
+        board: 'picow-01',
+        cls: 'button',
+        id: `b-${i}`,
+        direction: 'up',
+        unsent: GONE,
+      });
+    const v = check(h.build(), scenario({ button: retryWithin(15_000) }));
+    const c = v.classes[0];
+    expect(c?.verdict).to.equal('error');
+    expect([c?.emitted, c?.delivered]).to.deep.equal([4, 4]);
+    expect(c?.reasons).to.deep.equal([
+      `10 of 14 button messages never sent from 25.00s (${GONE}): judged on the 4 sent only`,
+    ]);
+    expect(v.verdict).to.equal('error');
+  });
+
   it('a reboot the rack never carried out says one thing: no boot seen, error, and no "no outage"', () => {
     const h = history()
       .mqtt(0.1, 'connected')

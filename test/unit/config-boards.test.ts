@@ -1,4 +1,9 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
+import { formatDiagnostic } from '../../harness/config/diagnostics.js';
+import { loadBoards } from '../../harness/config/load-boards.js';
 import { boards, boardsErrors } from './config-helpers.js';
 
 const one = (extra = '') => `boards:
@@ -138,6 +143,45 @@ describe('boards.yml', () => {
       'boards.yml:3:22: serial port /dev/ttyACM0 is already used by board "a" (each board needs its own serial port)',
       'boards.yml:5:22: USB device 2e8a:0005:* is already used by board "c" (add serialNumber to tell boards with the same vid:pid apart)',
     ]);
+  });
+
+  it('resolves serial paths relative to the boards.yml file, and finds one device named twice', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hil-boards-'));
+    try {
+      await mkdir(join(dir, 'rack'));
+      await mkdir(join(dir, 'dev', 'by-id'), { recursive: true });
+      await writeFile(join(dir, 'dev', 'ttyFAKE0'), '');
+      await symlink('../ttyFAKE0', join(dir, 'dev', 'by-id', 'usb-fake-if00'));
+      const file = join(dir, 'rack', 'boards.yml');
+      await writeFile(
+        file,
+        `boards:
+  - { id: a, serial: ../dev/ttyFAKE0, listen: "0.0.0.0:21001" }
+  - { id: b, serial: ../dev/ttyFAKE1, listen: "0.0.0.0:21002" }
+`,
+      );
+      // Not the working folder's: the file's.
+      const loaded = await loadBoards(file);
+      expect(loaded.diagnostics).to.deep.equal([]);
+      expect(loaded.value?.boards.map((b) => b.transport.path)).to.deep.equal([
+        join(dir, 'dev', 'ttyFAKE0'),
+        join(dir, 'dev', 'ttyFAKE1'),
+      ]);
+      await writeFile(
+        file,
+        `boards:
+  - { id: a, serial: ../dev/ttyFAKE0, listen: "0.0.0.0:21001" }
+  - { id: b, serial: ../dev/by-id/usb-fake-if00, listen: "0.0.0.0:21002" }
+  - { id: c, serial: ./../dev/ttyFAKE0, listen: "0.0.0.0:21003" }
+`,
+      );
+      expect((await loadBoards(file)).diagnostics.map(formatDiagnostic)).to.deep.equal([
+        `${file}:3:22: serial port ${join(dir, 'dev', 'by-id', 'usb-fake-if00')} is already used by board "a" (each board needs its own serial port)`,
+        `${file}:4:22: serial port ${join(dir, 'dev', 'ttyFAKE0')} is already used by board "a" (each board needs its own serial port)`,
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects ports in the ephemeral range, for boards and the broker', () => {

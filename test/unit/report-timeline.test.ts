@@ -230,6 +230,28 @@ describe('report: timeline SVG', () => {
 
 describe('report: timeline model from verdict data', () => {
   const spec = scenarioSpec({ button: retryWithin(15_000) });
+
+  it('marks a traceback cut short by a panic or a reset as such, never with the next line as its exception', () => {
+    const h = history('b')
+      .msg('button', 'b-1', 10, { at: [10.1] })
+      .push({
+        t: 20_000,
+        kind: 'traceback',
+        board: 'b',
+        line: '  File "main.py", line 3',
+        cut: 'abort() was called at PC 0x400d2f0b on core 1',
+      })
+      .push({ t: 40_000, kind: 'traceback', board: 'b', line: 'Traceback (most recent call last):' })
+      .serial(40, 'rst:0xc (SW_CPU_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)')
+      .serial(40.1, 'OSError: not the exception')
+      .build({ scenario: spec.name, board: 'b', firmware: 'fw' });
+    const marks = timelineModel(h, check(h, spec), spec).health.map((m) => m.text);
+    expect(marks).to.deep.equal([
+      'traceback at 20.00s: cut short by a C-level panic (no exception line): abort() was called at PC 0x400d2f0b on core 1',
+      'traceback at 40.00s: cut short by a reset (no exception line): rst:0xc (SW_CPU_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)',
+    ]);
+  });
+
   const built = history('b')
     .msg('button', 'b-1', 10, { at: [30] })
     .msg('button', 'b-2', 20, { at: [20.1] })

@@ -60,6 +60,27 @@ describe('board session', () => {
   });
 
   describe('reboot detection', () => {
+    it('a board in a reset loop before its agent says hello: the boots are seen and hello fails naming the loop', async () => {
+      const { clock, session, feed, kinds } = setup({ helloRetry: 10 });
+      const answer = session.hello(1000).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      for (let i = 0; i < 3; i++) {
+        await feed(
+          'ets Jun  8 2016 00:22:57\r\n\r\nrst:0x10 (RTCWDT_RTC_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n',
+        );
+        await feed("Guru Meditation Error: Core  1 panic'ed (LoadProhibited)\r\n");
+        clock.advance(300);
+      }
+      const err = (await answer) as HilError;
+      expect(kinds()).to.deep.equal(['boot', 'boot', 'boot']);
+      expect(err.code).to.equal('HIL_E_TIMEOUT');
+      expect(err.message).to.equal(
+        'b1: no answer to hello within 1000 ms: it rebooted 3 times meanwhile, a reset loop before its agent said hello (last: "rst:0x10 (RTCWDT_RTC_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)")',
+      );
+    });
+
     it('takes the first hello as the boot and an answer with the same id as no reboot', async () => {
       const { feed, kinds } = setup();
       await feed(hello(1) + hello(1) + hello('1'));
@@ -189,6 +210,53 @@ describe('board session', () => {
       expect(session.hung).to.equal(false);
     });
 
+    it('does not take ROM chatter or a boot banner as the board answering: a reset loop is hung, with its boots', async () => {
+      const { clock, session, feed } = setup({ idleProbe: 1000, hungAfter: 5000 });
+      const hung: Array<{ silentMs: number; boots?: number }> = [];
+      session.on('hung', (o) => hung.push({ silentMs: o.silentMs, boots: o.boots }));
+      await feed(hello(1));
+      const waiting = session.waitForEvent('emitted', undefined, 60_000).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      // From 1 s on: a crash, then ROM, loader chatter and banner every 2 s, never a hello.
+      for (let i = 0; i < 4; i++) {
+        clock.advance(1000);
+        session.tick();
+        await feed('rst:0xc (SW_CPU_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\nload:0x3fff0030,len:4\r\n');
+        await feed('MicroPython v1.24.1 on 2024-11-29; ESP32 module with ESP32\r\n');
+        clock.advance(1000);
+        session.tick();
+      }
+      expect(hung).to.deep.equal([{ silentMs: 6000, boots: 3 }]);
+      expect(((await waiting) as HilError).message).to.equal(
+        'b1: hung in a reset loop: 3 boots in 6000 ms and no answer to hello (last: "MicroPython v1.24.1 on 2024-11-29; ESP32 module with ESP32")',
+      );
+    });
+
+    it("after a boot, only the agent's word is an answer; then any line is again", async () => {
+      const { clock, session, feed } = setup({ idleProbe: 1000, hungAfter: 5000 });
+      const hung: Array<{ silentMs: number; boots?: number }> = [];
+      session.on('hung', (o) => hung.push({ silentMs: o.silentMs, boots: o.boots }));
+      for (let i = 0; i < 4; i++) {
+        clock.advance(1000);
+        session.tick();
+        await feed('MPY: soft reboot\r\n');
+        await feed(hello(i + 1));
+        await feed('app: connecting\r\n');
+        clock.advance(1000);
+        session.tick();
+      }
+      expect(hung).to.deep.equal([]);
+      // One boot, then the app prints but the agent never speaks: hung after a reboot, boots 1.
+      await feed('MPY: soft reboot\r\napp: main.py started\r\n');
+      for (let i = 0; i < 7; i++) {
+        clock.advance(1000);
+        session.tick();
+      }
+      expect(hung).to.deep.equal([{ silentMs: 6000, boots: 1 }]);
+    });
+
     it('marks a second silence hung again after the board came back', async () => {
       const { clock, session, feed } = setup({ idleProbe: 100, hungAfter: 100 });
       let hung = 0;
@@ -308,6 +376,24 @@ describe('recording observations as history ops', () => {
           error: 'OSError: 5',
         },
         [{ t: 1000, kind: 'traceback', board: 'b1', line: 'OSError: 5' }],
+      ],
+      [
+        {
+          kind: 'traceback',
+          t: 2000,
+          lines: ['Traceback (most recent call last):', '  File "main.py", line 3'],
+          error: '',
+          cut: 'abort() was called at PC 0x400d2f0b on core 1',
+        },
+        [
+          {
+            t: 1000,
+            kind: 'traceback',
+            board: 'b1',
+            line: '  File "main.py", line 3',
+            cut: 'abort() was called at PC 0x400d2f0b on core 1',
+          },
+        ],
       ],
       [
         { kind: 'hung', t: 2000, silentMs: 35_000 },
