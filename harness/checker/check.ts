@@ -88,7 +88,7 @@ function cutShort(findings: CheckFinding[], view: BoardView): CheckFinding[] {
   if (!gone) return findings;
   return findings.map((f) =>
     (f.kind === 'never-reconnected' && gone.t <= view.end) ||
-    (f.kind === 'reboot-never-reconnected' && gone.t >= f.start)
+    ((f.kind === 'reboot-never-reconnected' || f.kind === 'reboot-no-boot') && gone.t >= f.start)
       ? { kind: 'cut-short', level: 'error', t: gone.t, msg: gone.msg, instead: f }
       : f,
   );
@@ -144,7 +144,7 @@ function boardProblems(view: BoardView): BoardFinding[] {
       ? { kind: 'reboot-not-back', level: 'fail', start: r.start }
       : { kind: 'reboot-no-boot', level: 'error', start: r.start };
     out.push(
-      gone && gone.t >= r.start && booted
+      gone && gone.t >= r.start
         ? { kind: 'cut-short', level: 'error', t: gone.t, msg: gone.msg, instead: f }
         : f,
     );

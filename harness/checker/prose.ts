@@ -84,6 +84,9 @@ export function prose(f: Finding): string {
     case 'fault-unconfirmed':
       return `${f.fault} at ${at(f.start)} was not seen to act (${f.seen}): the test was not carried out`;
     case 'cut-short':
+      // A port that goes at the reset (native USB re-enumerates) hides the boot: no sign of a bad reset.
+      if (f.instead?.kind === 'reboot-no-boot')
+        return `the serial line went away at ${at(f.t)} (${f.msg}), after the reboot at ${at(f.instead.start)}: its boot and what followed were not seen, not judged`;
       return f.instead
         ? `${prose(f.instead)}; but the serial line went away at ${at(f.t)} (${f.msg}): not judged`
         : `judged on a history cut short: the serial line went away at ${at(f.t)} (${f.msg})`;
