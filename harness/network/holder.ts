@@ -18,22 +18,9 @@ export interface ProcRoot {
  */
 export async function portHolders(port: number, opts: ProcRoot = {}): Promise<Holder[]> {
   const proc = opts.proc ?? '/proc';
-  const inodes = new Set<string>();
-  for (const table of ['net/tcp', 'net/tcp6']) {
-    const text = await readFile(`${proc}/${table}`, 'utf8').catch(() => '');
-    for (const row of text.split('\n').slice(1)) {
-      // sl local_address rem_address st ... inode: "0: 0100007F:075B 00000000:0000 0A ... 12345"
-      const f = row.trim().split(/\s+/);
-      const local = f[1];
-      if (!local || f[3] !== '0A') continue; // 0A: LISTEN
-      if (Number.parseInt(local.split(':')[1] ?? '', 16) === port && f[9]) inodes.add(f[9]);
-    }
-  }
+  const inodes = await socketInodes(proc, (s) => s.listening && s.localPort === port);
   if (inodes.size === 0) return [];
-  return holdersOf((target) => {
-    const m = /^socket:\[(\d+)\]$/.exec(target);
-    return m !== null && inodes.has(m[1] as string);
-  }, proc);
+  return holdersOf(holdsSocket(inodes), proc);
 }
 
 /**
@@ -48,26 +35,45 @@ export async function connectionHolders(
   opts: ProcRoot & { among?: readonly number[] } = {},
 ): Promise<Holder[] | undefined> {
   const proc = opts.proc ?? '/proc';
+  const inodes = await socketInodes(
+    proc,
+    (s) => !s.listening && s.localPort === localPort && s.remotePort === remotePort,
+  );
+  if (inodes.size === 0) return undefined;
+  return holdersOf(holdsSocket(inodes), proc, opts.among);
+}
+
+interface SocketRow {
+  localPort: number;
+  remotePort: number;
+  listening: boolean;
+}
+
+/** The inodes of the TCP sockets (v4 and v6) that `wanted` picks, from /proc/net/tcp{,6}. */
+async function socketInodes(proc: string, wanted: (s: SocketRow) => boolean): Promise<Set<string>> {
   const inodes = new Set<string>();
+  const port = (address: string) => Number.parseInt(address.split(':')[1] ?? '', 16);
   for (const table of ['net/tcp', 'net/tcp6']) {
     const text = await readFile(`${proc}/${table}`, 'utf8').catch(() => '');
     for (const row of text.split('\n').slice(1)) {
+      // sl local_address rem_address st ... inode: "0: 0100007F:075B 00000000:0000 0A ... 12345"
       const f = row.trim().split(/\s+/);
-      const [local, remote] = [f[1], f[2]];
-      if (!local || !remote || f[3] === '0A') continue;
-      const port = (a: string) => Number.parseInt(a.split(':')[1] ?? '', 16);
-      if (port(local) === localPort && port(remote) === remotePort && f[9] && f[9] !== '0') inodes.add(f[9]);
+      const [local, remote, state, inode] = [f[1], f[2], f[3], f[9]];
+      if (!local || !remote || !inode || inode === '0') continue;
+      // 0A: LISTEN
+      const s = { localPort: port(local), remotePort: port(remote), listening: state === '0A' };
+      if (wanted(s)) inodes.add(inode);
     }
   }
-  if (inodes.size === 0) return undefined;
-  return holdersOf(
-    (target) => {
-      const m = /^socket:\[(\d+)\]$/.exec(target);
-      return m !== null && inodes.has(m[1] as string);
-    },
-    proc,
-    opts.among,
-  );
+  return inodes;
+}
+
+/** An fd link names one of these sockets. */
+function holdsSocket(inodes: ReadonlySet<string>): (fdTarget: string) => boolean {
+  return (target) => {
+    const m = /^socket:\[(\d+)\]$/.exec(target);
+    return m !== null && inodes.has(m[1] as string);
+  };
 }
 
 /** The processes with `path` (a serial device, a PTY) open, other than this one. */
