@@ -1,3 +1,4 @@
+import { realpath } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { describeHolders, type Holder, pathHolders, portHolders } from '../network/holder.js';
 import type { BoardSpec, HostPort, RackSpec } from '../spec/types.js';
@@ -28,7 +29,9 @@ export async function preflight(rack: RackSpec, boards: readonly BoardSpec[]): P
         );
     }
     const device = await transportOf(board).device?.(board.transport);
-    if (device) {
+    // A PTY is a virtual cable: whatever holds it (socat, ser2net, an emulator) is the board's
+    // end, not a program competing for the console as a terminal on a USB port would be.
+    if (device && !(await realpath(device).catch(() => device)).startsWith('/dev/pts/')) {
       const holders = await pathHolders(device);
       if (holders.length)
         problems.push(

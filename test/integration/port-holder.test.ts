@@ -6,11 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
+import { openPtyPair } from '../../harness/board/pty-pair.js';
 import { EmbeddedBroker } from '../../harness/broker/embedded.js';
 import { freePort } from '../../harness/network/free-port.js';
 import { describeHolders, pathHolders, portHolders } from '../../harness/network/holder.js';
+import { preflight } from '../../harness/run/preflight.js';
 import { runSuite } from '../../harness/run/run-suite.js';
 import { HilError } from '../../harness/spec/errors.js';
+import { testBoard } from '../fixtures/board/test-board.js';
 
 /** A process of its own that holds a port or a file until killed; resolves once it does. */
 async function holder(script: string): Promise<ChildProcess> {
@@ -98,6 +101,22 @@ boards:
     expect(run.result).to.equal(undefined);
     expect(err).to.include(`broker.listen 127.0.0.1:${brokerPort} is taken by pid ${port.pid}`);
     expect(err).to.include(`board pico: serial port ${tty} is open in another program by pid ${file.pid}`);
+  });
+  it('a board on a PTY is not held by "another program": socat holds the other end of its cable', async () => {
+    const pty = await openPtyPair();
+    try {
+      const rack = {
+        file: 'rack.yml',
+        broker: { listen: { host: '127.0.0.1', port: 0 } },
+        toxiproxy: { url: 'http://127.0.0.1:1', manage: true },
+        boards: [],
+      };
+      const board = testBoard('on-pty', { kind: 'serial-path', path: pty.host });
+      expect((await pathHolders(pty.host)).length, 'socat holds the PTY').to.be.greaterThan(0);
+      expect(await preflight(rack, [board])).to.deep.equal([]);
+    } finally {
+      await pty.close();
+    }
   });
 });
 
