@@ -6,17 +6,24 @@ export interface KnownAnswer {
   model: string;
   /** Verdict per traffic class and per check, e.g. { button: 'fail', 'no-reboot': 'pass' }. */
   expected: Record<string, string>;
+  /** Columns whose cell varies between runs (written `pass/fail`): judged, but not compared. */
+  unstable: string[];
   line: number;
 }
 
 /**
- * Reads the known-answer table from its Markdown: the first table whose header starts with
- * `scenario | model`; every further column is a class or check, `—` where it does not apply.
+ * Reads the known-answer tables from their Markdown: every table whose header starts with
+ * `scenario | model`; every further column is a class or check, `—` where it does not apply,
+ * `pass/fail` where the verdict varies between runs (left out of the comparison).
  */
 export async function readKnownAnswers(path = 'docs/known-answers.md'): Promise<KnownAnswer[]> {
   const lines = (await readFile(path, 'utf8')).split('\n');
-  const start = lines.findIndex((l) => /^\|\s*scenario\s*\|\s*model\s*\|/.test(l));
-  if (start < 0) throw new Error(`${path}: no table with a "scenario | model" header`);
+  const starts = lines.flatMap((l, i) => (/^\|\s*scenario\s*\|\s*model\s*\|/.test(l) ? [i] : []));
+  if (starts.length === 0) throw new Error(`${path}: no table with a "scenario | model" header`);
+  return starts.flatMap((start) => readTable(lines, start));
+}
+
+function readTable(lines: string[], start: number): KnownAnswer[] {
   const cells = (l: string) =>
     l
       .trim()
@@ -28,15 +35,19 @@ export async function readKnownAnswers(path = 'docs/known-answers.md'): Promise<
   for (let i = start + 2; i < lines.length && lines[i]!.trim().startsWith('|'); i++) {
     const c = cells(lines[i]!);
     const expected: Record<string, string> = {};
+    const unstable: string[] = [];
     header.slice(2).forEach((name, j) => {
       const v = (c[j + 2] ?? '').toLowerCase();
-      if (v && v !== '—' && v !== '-' && name !== 'why') expected[name] = v;
+      if (!v || v === '—' || v === '-' || name === 'why') return;
+      if (v.includes('/')) unstable.push(name);
+      else expected[name] = v;
     });
-    rows.push({ scenario: c[0]!, model: c[1]!, expected, line: i + 1 });
+    rows.push({ scenario: c[0]!, model: c[1]!, expected, unstable, line: i + 1 });
   }
   return rows;
 }
 
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +59,7 @@ import { planScenario } from '../../harness/scenario/plan.js';
 import { openRack } from '../../harness/scenario/rack.js';
 import { runScenario } from '../../harness/scenario/runner.js';
 import type { RackSpec, ScenarioSpec } from '../../harness/spec/types.js';
+import { LIBRARIES, mpyBoard } from './micropython-support.js';
 
 export interface MatrixCell {
   scenario: string;
@@ -55,12 +67,32 @@ export interface MatrixCell {
   verdict: BoardVerdict;
 }
 
-/** The virtual rack of boards.yml, with its broker and Toxiproxy on free loopback ports. */
-export async function virtualRack(): Promise<{ rack: RackSpec; scenarios: ScenarioSpec[] }> {
+/** The real-library boards of fixtures/boards/micropython-rack.yml: their ids are their matrix rows. */
+export const REAL_BOARDS = ['mpy-simple', 'mpy-robust', 'mpy-robust2'] as const;
+
+/** True when scripts/setup.sh has fetched the PyPI libraries the real-library boards run. */
+export function realLibrariesPresent(): boolean {
+  return Object.values(LIBRARIES)
+    .flat()
+    .every((f) => existsSync(f.slice(0, f.lastIndexOf(':'))));
+}
+
+/**
+ * The virtual rack of boards.yml, with its broker and Toxiproxy on free loopback ports; with
+ * `real`, plus one WebAssembly MicroPython board per real library (REAL_BOARDS, `wifi: agent`
+ * like the models), so models and libraries meet the same faults on the same rack.
+ */
+export async function virtualRack(
+  opts: { real?: boolean } = {},
+): Promise<{ rack: RackSpec; scenarios: ScenarioSpec[] }> {
   const suite = await loadSuite('boards.yml', ['scenarios']);
   if (!suite.rack || suite.diagnostics.length) throw new Error('boards.yml or scenarios/ do not validate');
+  const real = opts.real
+    ? [mpyBoard('mpy-simple', 'simple'), mpyBoard('mpy-robust', 'robust'), mpyBoard('mpy-robust2', 'robust2')]
+    : [];
   const rack: RackSpec = {
     ...suite.rack,
+    boards: [...suite.rack.boards, ...real],
     broker: { listen: { host: '127.0.0.1', port: 0 } },
     toxiproxy: { url: `http://127.0.0.1:${await freePort()}`, manage: true },
   };

@@ -26,8 +26,9 @@ const APP_LOOP_MS = 1000;
 /**
  * umqtt.robust: reconnects only when a call raises OSError; first attempt at once, then
  * every `reconnect-delay`, with connect(clean_session=False) and no socket timeout, all
- * inside the call, so the app is blocked meanwhile. The failed publish is sent again
- * with a new packet id; subscriptions are not renewed.
+ * inside the call, so the app is blocked meanwhile. A publish whose write failed is sent
+ * again with a new packet id; a QoS 1 publish written before the close is not, and the app
+ * waits for its PUBACK forever. Subscriptions are not renewed.
  */
 export const robust: ModelFactory = (ctx) => {
   const qos = ctx.options.qos('qos');
@@ -93,6 +94,17 @@ export const robust: ModelFactory = (ctx) => {
     await reconnect('check_msg');
   };
 
+  /**
+   * A QoS 1 PUBLISH was written and its socket closed before the PUBACK: the OSError came
+   * from robust's own wait_msg, inside simple's PUBACK loop, so robust reconnected in place
+   * and that loop goes on waiting for the PUBACK of a message never sent again. With no
+   * resubscribe and nothing else for it, the app is blocked for good (measured on the real
+   * library: test/integration/micropython-robust.test.ts). Ends only when the app stops.
+   */
+  const awaitLostPuback = async (): Promise<never> => {
+    for (;;) await ctx.sleep(60_000);
+  };
+
   appPings(ctx, () => session);
 
   return {
@@ -107,10 +119,13 @@ export const robust: ModelFactory = (ctx) => {
 
     async publish(msg: Message) {
       for (;;) {
+        let sent = false;
         try {
           if (!session) throw new OSError(-1, 'no socket');
           const { written, acked } = session.publish(msg.topic, msg.payload, qos);
-          await (qos === 1 ? acked : written);
+          await written;
+          sent = true;
+          if (qos === 1) await acked;
           ctx.event({ ev: 'published', id: msg.id });
           return;
         } catch (err) {
@@ -119,6 +134,7 @@ export const robust: ModelFactory = (ctx) => {
         }
         setUp(false);
         await reconnect('publish');
+        if (sent) await awaitLostPuback();
       }
     },
 
