@@ -21,6 +21,7 @@ export async function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
   killOnExit(proc);
   const paths: string[] = [];
   let log = '';
+  let exitedEarly: (code: number | null) => void = () => {};
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new HilError('HIL_E_SERIAL', `socat gave no PTYs within ${timeoutMs} ms: ${log.trim()}`)),
@@ -34,10 +35,11 @@ export async function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
         }),
       );
     });
-    proc.once('exit', (code) => {
+    exitedEarly = (code) => {
       clearTimeout(timer);
       reject(new HilError('HIL_E_SERIAL', `socat exited (${code}) before making PTYs: ${log.trim()}`));
-    });
+    };
+    proc.once('exit', exitedEarly);
     proc.stderr?.setEncoding('utf8');
     proc.stderr?.on('data', (chunk: string) => {
       log += chunk;
@@ -55,7 +57,8 @@ export async function openPtyPair(timeoutMs = 5000): Promise<PtyPair> {
     proc.kill('SIGKILL');
     throw err;
   }
-  proc.removeAllListeners('exit');
+  // Only our own: the exit guard's listener stays.
+  proc.off('exit', exitedEarly);
   return {
     host: paths[0] as string,
     device: paths[1] as string,
