@@ -157,7 +157,7 @@ describe('commands to boards during outages (real aedes, toxiproxy-server, virtu
     expect(v.reasons.join('\n')).to.not.include('lost at broker');
     expectLine(
       v,
-      /^command seq 2-9 missing \(sent 4\.00s-20\.00s, during wifi-outage\);.* clean session: nothing kept/,
+      /^command seq 2-9 missing \(sent 4\.0\ds-20\.0\ds, during wifi-outage\);.* clean session: nothing kept/,
     );
   });
 
@@ -193,7 +193,7 @@ describe('commands to boards during outages (real aedes, toxiproxy-server, virtu
     );
     expectLine(
       v,
-      /^command seq 2-5 missing \(sent 10\.00s-18\.00s, during wifi-outage, broker-outage\); lost at broker$/,
+      /^command seq 2-5 missing \(sent 10\.0\ds-18\.0\ds, during wifi-outage, broker-outage\); lost at broker$/,
     );
     const log = await readFile(join(restart.dir, 'sim-keeps', 'broker.log'), 'utf8');
     expect(log).to.match(/forgot hil-sim-keeps: sim-keeps-command-2, sim-keeps-command-3 \(queued/);
