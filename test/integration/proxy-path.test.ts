@@ -63,15 +63,14 @@ describe('fake-agent boards on the real rack (Toxiproxy, aedes): through their p
     return rack;
   }
 
+  /** Runs `sc` (default the through-proxy scenario) on the rack `rackWith` made. */
+  function runOnRack(sc = SCENARIO, opts: Partial<Parameters<typeof runScenario>[0]> = {}) {
+    return runScenario({ plan: planScenario(rack, sc), services, dir, runId: 't', epoch: 1, ...opts });
+  }
+
   it('a board that ignores the config address and connects straight to the broker is error, before any fault', async () => {
     await rackWith((broker) => broker);
-    const run = await runScenario({
-      plan: planScenario(rack, SCENARIO),
-      services,
-      dir,
-      runId: 't',
-      epoch: 1,
-    });
+    const run = await runOnRack();
     const h = run.histories[0]!;
     expect(h.offProxy?.proxy).to.match(/^127\.0\.0\.1:\d+$/);
     expect(h.offProxy?.from).to.match(/^127\.0\.0\.1:\d+$/);
@@ -92,14 +91,7 @@ describe('fake-agent boards on the real rack (Toxiproxy, aedes): through their p
   it('a board that never connects: bring-up says what the agent said meanwhile, not "no mqtt event"', async () => {
     // Nothing listens on port 9 of loopback: the fake's mqtt.js retries every 500 ms.
     await rackWith(() => '127.0.0.1:9');
-    const run = await runScenario({
-      plan: planScenario(rack, SCENARIO),
-      services,
-      dir,
-      runId: 't',
-      epoch: 1,
-      readyTimeoutMs: 3000,
-    });
+    const run = await runOnRack(SCENARIO, { readyTimeoutMs: 3000 });
     expect(run.histories[0]?.notReady).to.match(
       /^fake-1: no mqtt connected within 3000 ms of its config \(to 127\.0\.0\.1:\d+\); seen: [3-9] × connecting, last at [23]\.\d s$/,
     );
@@ -116,12 +108,7 @@ policies:
   button: drop
 `).value!;
     // The board's process and its PTY go away about 1.5 s after t = 0.
-    const run = await runScenario({
-      plan: planScenario(rack, sc),
-      services,
-      dir,
-      runId: 't',
-      epoch: 1,
+    const run = await runOnRack(sc, {
       onProgress: (p) => {
         if (p.phase === 'timeline' && p.elapsedMs >= 1500) void fakes[0]?.stop();
       },
@@ -139,13 +126,7 @@ policies:
 
   it('the same board taking the config address comes through its proxy and is judged', async () => {
     await rackWith(() => 'config');
-    const run = await runScenario({
-      plan: planScenario(rack, SCENARIO),
-      services,
-      dir,
-      runId: 't',
-      epoch: 1,
-    });
+    const run = await runOnRack();
     const h = run.histories[0]!;
     expect(h.offProxy).to.equal(undefined);
     expect(h.notReady).to.equal(undefined);
