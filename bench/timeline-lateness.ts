@@ -17,15 +17,14 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { check } from '../harness/checker/index.js';
 import { loadScenario } from '../harness/config/load-scenario.js';
-import { freePort } from '../harness/network/free-port.js';
 import { planScenario } from '../harness/scenario/plan.js';
 import { openRack } from '../harness/scenario/rack.js';
 import { runScenario } from '../harness/scenario/runner.js';
 import { boardEntry } from '../harness/sim/launcher.js';
 import { MODEL_DEFAULTS, MODEL_NAMES } from '../harness/sim/model-options.js';
-import type { BoardSpec, RackSpec } from '../harness/spec/types.js';
 import { observed, readKnownAnswers } from '../test/integration/known-answers.js';
 import { mib, stats } from './proc.js';
+import { benchBoard, benchRack } from './rack.js';
 import { observeBroker, sampleRack } from './watchers.js';
 
 const { values } = parseArgs({
@@ -44,27 +43,16 @@ const LOOP_RESOLUTION_MS = 2;
 const loaded = await loadScenario(values.scenario);
 if (!loaded.value) throw new Error(`${values.scenario} does not validate`);
 const sc = loaded.value;
-const boards: BoardSpec[] = Array.from({ length: n }, (_, i) => {
+const boards = Array.from({ length: n }, (_, i) => {
   const model = MODEL_NAMES[i % MODEL_NAMES.length]!;
-  return {
-    id: `bench-${model}-${i}`,
-    transport: { kind: 'virtual', model, options: { ...MODEL_DEFAULTS[model] } },
-    firmware: `virtual-${model}`,
-    tags: [],
-    reset: { kind: 'none' },
-    status: 'enabled',
-    baud: 115200,
-    wifi: { kind: 'agent' },
-    virtual: { model, options: { ...MODEL_DEFAULTS[model] } },
-    origin: { file: 'bench', line: 1, col: 1 },
-  };
+  const options = { ...MODEL_DEFAULTS[model] };
+  return benchBoard(
+    `bench-${model}-${i}`,
+    { kind: 'virtual', model, options },
+    { firmware: `virtual-${model}`, virtual: { model, options } },
+  );
 });
-const rack: RackSpec = {
-  file: 'bench',
-  broker: { listen: { host: '127.0.0.1', port: 0 } },
-  toxiproxy: { url: `http://127.0.0.1:${await freePort()}`, manage: true },
-  boards,
-};
+const rack = await benchRack(boards);
 /** Profiles hil over the window, `elapsed` ms into the timeline now; the profile is written at its end. */
 function profileWindow(file: string, elapsed: number): void {
   const [from, to] = values['profile-window'].split(',').map(Number) as [number, number];
