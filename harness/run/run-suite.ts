@@ -250,7 +250,9 @@ async function planFromFiles(
   const ids = suite.rack.boards.map((b) => b.id);
   for (const id of o.board) {
     if (!ids.includes(id)) {
-      stderr.write(`hil run: no board "${id}" in ${o.boards}${hintOf(didYouMean(id, ids))}\n`);
+      stderr.write(
+        `hil run: no board "${id}" in ${o.boards}${hintOf(didYouMean(id, ids) ?? `boards: ${ids.join(', ')}`)}\n`,
+      );
       return undefined;
     }
   }
