@@ -1,20 +1,10 @@
 import { freePort } from '../harness/network/free-port.js';
 import type { BoardSpec, RackSpec, TransportSpec } from '../harness/spec/types.js';
+import { testBoard } from '../test/fixtures/board/test-board.js';
 
-/** A bench board: `transport` as given, the rest as boards.yml's defaults (`extra` over them). */
+/** A bench board: the tests' board spec (boards.yml's defaults), with `extra` over it. */
 export function benchBoard(id: string, transport: TransportSpec, extra: Partial<BoardSpec> = {}): BoardSpec {
-  return {
-    id,
-    transport,
-    firmware: '',
-    tags: [],
-    reset: { kind: 'none' },
-    status: 'enabled',
-    baud: 115200,
-    wifi: { kind: 'agent' },
-    origin: { file: 'bench', line: 1, col: 1 },
-    ...extra,
-  };
+  return { ...testBoard(id, transport), origin: { file: 'bench', line: 1, col: 1 }, ...extra };
 }
 
 /** A rack of these boards: the embedded broker and a managed toxiproxy-server on free loopback ports. */
