@@ -26,20 +26,63 @@ export function durationProblem(value: unknown): DurationProblem | undefined {
   return 'malformed';
 }
 
+/**
+ * Says what is wrong with a value that is not a duration and how to write it, without naming
+ * the key: the caller puts the key first (`drain: "-5s" is negative; ...`), so the text never
+ * starts with the word "duration" (a key named `duration` would read it twice).
+ */
 export function describeDurationProblem(value: unknown): string {
   const shown = JSON.stringify(value);
   switch (durationProblem(value)) {
     case 'negative':
-      return `duration ${shown} is negative; durations are positive, e.g. "15s"`;
+      return `${shown} is negative; write a duration of 0 or more, e.g. "15s"`;
     case 'no-unit':
-      return `duration ${shown} has no unit; write it with one, e.g. "${value}s" or "${value}ms"`;
-    case 'bad-unit':
-      return `duration ${shown} has an unknown unit; use ms, s, m or h, e.g. "15s"`;
+      return `${shown} has no unit; write it with one, e.g. "${String(value).trim()}s" or "${String(value).trim()}ms"`;
+    case 'bad-unit': {
+      const [, n, unit] = /^([0-9.]+)\s*([a-zA-Z]+)$/.exec(String(value).trim()) ?? [];
+      const meant = unit === undefined ? undefined : UNIT_WORDS[unit.toLowerCase()];
+      if (meant !== undefined && meant === unit)
+        return `${shown} has a space before its unit; write "${n}${meant}"`;
+      return meant
+        ? `${shown} has an unknown unit; write "${n}${meant}"`
+        : `${shown} has an unknown unit; use ms, s, m or h, e.g. "${n}s"`;
+    }
     case 'not-a-string':
-      return `expected a duration such as "15s", got ${shown}`;
+      return `expected a number with a unit such as "15s", got ${kindOf(value)}`;
     default:
       return `${shown} is not a duration; write a number and a unit, e.g. "250ms", "15s", "2m"`;
   }
+}
+
+/** Unit words people write, as hil's units: `5 sec` is meant as `5s`. */
+const UNIT_WORDS: Record<string, keyof typeof UNIT_MS> = {
+  ms: 'ms',
+  msec: 'ms',
+  msecs: 'ms',
+  millisecond: 'ms',
+  milliseconds: 'ms',
+  s: 's',
+  sec: 's',
+  secs: 's',
+  second: 's',
+  seconds: 's',
+  m: 'm',
+  min: 'm',
+  mins: 'm',
+  minute: 'm',
+  minutes: 'm',
+  h: 'h',
+  hr: 'h',
+  hrs: 'h',
+  hour: 'h',
+  hours: 'h',
+};
+
+/** A value that is no string, as the schema checker's other messages show one: `boolean true`, `a list`. */
+function kindOf(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (typeof v === 'object') return Array.isArray(v) ? 'a list' : 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
 }
 
 /** Formats milliseconds the way the YAML writes them, for messages and reports. */

@@ -82,12 +82,12 @@ describe('boards.yml', () => {
     [
       'a negative duration',
       'boards:\n  - id: a\n    virtual: { model: robust, reconnect-delay: -2s }\n',
-      'boards.yml:3:48: reconnect-delay: duration "-2s" is negative',
+      'boards.yml:3:48: reconnect-delay: "-2s" is negative; write a duration of 0 or more, e.g. "15s"',
     ],
     [
       'a unit-less duration',
       'boards:\n  - id: a\n    virtual: { model: robust, reconnect-delay: 2 }\n',
-      'boards.yml:3:48: reconnect-delay: duration 2 has no unit',
+      'boards.yml:3:48: reconnect-delay: 2 has no unit; write it with one, e.g. "2s" or "2ms"',
     ],
     [
       'a bad wifi method',

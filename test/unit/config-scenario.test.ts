@@ -85,13 +85,17 @@ checks: [no-reboot, { reconnects-within: 10s }, { reconnect-budget: 6/min }]
     [
       'a unit-less duration',
       BASE_SCENARIO.replace('duration: 60s', 'duration: 60'),
-      's.yml:2:11: duration: duration 60 has no unit; write it with one, e.g. "60s"',
+      's.yml:2:11: duration: 60 has no unit; write it with one, e.g. "60s" or "60ms"',
     ],
-    ['a negative duration', `${BASE_SCENARIO}drain: -5s\n`, 's.yml:7:8: drain: duration "-5s" is negative'],
+    [
+      'a negative duration',
+      `${BASE_SCENARIO}drain: -5s\n`,
+      's.yml:7:8: drain: "-5s" is negative; write a duration of 0 or more, e.g. "15s"',
+    ],
     [
       'an unknown unit',
       `${BASE_SCENARIO}settle: 5 sec\n`,
-      's.yml:7:9: settle: duration "5 sec" has an unknown unit',
+      's.yml:7:9: settle: "5 sec" has an unknown unit; write "5s"',
     ],
     [
       'a wrong type',
@@ -187,7 +191,7 @@ checks: [no-reboot, { reconnects-within: 10s }, { reconnect-budget: 6/min }]
     [
       'a unit-less deadline',
       BASE_SCENARIO.replace('15s }', '15 }'),
-      's.yml:6:27: retry-within: duration 15 has no unit',
+      's.yml:6:27: retry-within: 15 has no unit; write it with one, e.g. "15s" or "15ms"',
     ],
     [
       'an unknown check',
