@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Help, Option } from 'commander';
 import type { OptionEntry, RunOptionName, RunOptions } from '../run/options.js';
 import { EXIT, HilError } from '../spec/errors.js';
@@ -20,6 +21,13 @@ export function buildProgram(setExit: (code: number) => void, runOptions?: RunOp
     .configureHelp({
       subcommandTerm: (cmd) => (cmd.name() === 'run' ? 'run [options]' : new Help().subcommandTerm(cmd)),
     });
+
+  // Not commander's .version(): that needs the text up front, and package.json is read only when asked.
+  program.option('-V, --version', "print hil's version and exit").on('option:version', () => {
+    const version = packageVersion();
+    process.stdout.write(`${version}\n`);
+    throw new CommanderError(0, 'hil.version', version);
+  });
 
   program
     .command('validate')
@@ -84,6 +92,27 @@ export function buildProgram(setExit: (code: number) => void, runOptions?: RunOp
     });
 
   return program;
+}
+
+/**
+ * hil's version, from the package.json nearest above this module: `harness/cli/` in a clone,
+ * `dist/harness/cli/` once built or installed. Throws an Error when there is none (a broken install).
+ */
+export function packageVersion(from: URL = new URL('.', import.meta.url)): string {
+  for (let dir = from; ; dir = new URL('..', dir)) {
+    let text: string | undefined;
+    try {
+      text = readFileSync(new URL('package.json', dir), 'utf8');
+    } catch {
+      // none here: look further up
+    }
+    if (text !== undefined) {
+      const { version } = JSON.parse(text) as { version?: unknown };
+      if (typeof version === 'string') return version;
+    }
+    if (new URL('..', dir).href === dir.href)
+      throw new Error(`no package.json with a version above ${from.pathname}`);
+  }
 }
 
 /** A commander option from the run's option table (repeatable ones collect; counts are checked). */

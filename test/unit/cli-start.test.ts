@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { distStale } from '../../bin/dist-state.js';
+import { main, packageVersion } from '../../harness/cli/main.js';
 import { boardEntry } from '../../harness/sim/launcher.js';
 import { importGraph, reachable } from './import-graph.js';
 
@@ -85,5 +86,61 @@ describe('start-up: dist/ runs only when it is current', () => {
     const entry = await boardEntry();
     expect(entry.command).to.equal(process.execPath);
     expect(entry.args.at(-1)).to.match(/board-host\.(js|ts)$/);
+  });
+});
+
+describe('hil --version', () => {
+  const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+
+  /** Runs main() in this process, catching what it writes on stdout. */
+  async function run(...args: string[]): Promise<{ code: number; out: string }> {
+    let out = '';
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => {
+      out += chunk;
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      return { code: await main(['node', 'hil', ...args]), out };
+    } finally {
+      process.stdout.write = write;
+    }
+  }
+
+  it("--version and -V print package.json's version alone and exit 0", async () => {
+    expect(version).to.match(/^\d+\.\d+\.\d+/);
+    expect(await run('--version')).to.deep.equal({ code: 0, out: `${version}\n` });
+    expect(await run('-V')).to.deep.equal({ code: 0, out: `${version}\n` });
+  });
+
+  it('finds the package.json above a built dist/ as above the sources, and says when there is none', () => {
+    const root = mkdtempSync(join(tmpdir(), 'hil-version-'));
+    try {
+      mkdirSync(join(root, 'dist/harness/cli'), { recursive: true });
+      writeFileSync(join(root, 'package.json'), '{ "name": "hil", "version": "9.8.7" }');
+      expect(packageVersion(pathToFileURL(join(root, 'dist/harness/cli/')))).to.equal('9.8.7');
+      rmSync(join(root, 'package.json'));
+      writeFileSync(join(root, 'dist/package.json'), '{ "type": "module" }');
+      // A package.json without a version (dist/'s own, say) is passed over.
+      expect(() => packageVersion(pathToFileURL(join(root, 'dist/harness/cli/')))).to.throw(
+        /no package.json with a version above/,
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('bin/hil.js --version prints it, and --help lists the option', function () {
+    this.timeout(20_000);
+    const out = spawnSync(process.execPath, ['bin/hil.js', '--version'], {
+      env: { ...process.env, HIL_SOURCE: '1' },
+      encoding: 'utf8',
+    });
+    expect([out.status, out.stdout, out.stderr]).to.deep.equal([0, `${version}\n`, '']);
+    const help = spawnSync(process.execPath, ['bin/hil.js', '--help'], {
+      env: { ...process.env, HIL_SOURCE: '1' },
+      encoding: 'utf8',
+    });
+    expect(help.stdout).to.include("-V, --version                  print hil's version and exit");
   });
 });
