@@ -1,5 +1,13 @@
 import type { BoardVerdict, Verdict } from '../checker/verdict.js';
-import { classCounts, failingParts, named, unjudged, VERDICT_WORD } from './parts.js';
+import {
+  allowedText,
+  classCounts,
+  failingParts,
+  failingReasons,
+  named,
+  unjudged,
+  VERDICT_WORD,
+} from './parts.js';
 import type { BoardResult, RunResult } from './run-result.js';
 import { countsForRun, runVerdict } from './summary-json.js';
 import { printable } from './xml.js';
@@ -138,7 +146,13 @@ function marks(v: BoardVerdict, paint: Paint): Mark[] {
         : paint(status, verdict === 'fail' ? 'red' : 'yellow', 'bold');
     out.push({ plain, shown: `${printable(name)} ${styled}${extra ? ` (${extra})` : ''}` });
   };
-  for (const c of v.classes) mark(c.class, c.verdict, c.verdict === 'pass' ? '' : classCounts(c));
+  // What failed, then the losses the policy allowed (which are no failure, only context).
+  for (const c of v.classes)
+    mark(
+      c.class,
+      c.verdict,
+      c.verdict === 'pass' ? '' : [classCounts(c), allowedText(c)].filter(Boolean).join(', '),
+    );
   const bad = v.checks.filter((c) => c.verdict !== 'pass');
   if (bad.length === 0 && v.checks.length > 0) mark('checks', 'pass');
   for (const c of bad) mark(c.check, c.verdict);
@@ -166,7 +180,10 @@ function wrapMarks(ms: readonly Mark[], width: number): string[] {
   return lines;
 }
 
-/** `scenario / board  FAIL`, then each failing part's reasons, one per line. */
+/**
+ * `scenario / board  FAIL`, then each failing part's failing reasons, one per line: what only
+ * informs (an allowed loss) is not a failure and is not listed here (summary.json has it).
+ */
 function explained(
   r: BoardResult,
   opts: ConsoleOptions,
@@ -179,7 +196,10 @@ function explained(
     `  ${paint(`${printable(r.scenario.name)} / ${printable(r.board.id)}`, 'bold')}  ${word(r.verdict.verdict)}${note}`,
   ];
   for (const p of failingParts(r.verdict)) {
-    const reasons = p.reasons.length ? p.reasons : [p.verdict === 'error' ? 'could not be judged' : 'failed'];
+    const failing = failingReasons(p);
+    // Board-level notes of a board whose failure its classes or checks explain.
+    if (failing.length === 0 && p.verdict === 'pass') continue;
+    const reasons = failing.length ? failing : [p.verdict === 'error' ? 'could not be judged' : 'failed'];
     const shown = reasons.slice(0, max);
     for (const reason of shown) out.push(...wrapText(printable(named(p, reason)), '    ', opts.width));
     if (reasons.length > shown.length) {

@@ -1,4 +1,5 @@
 import type { Finding } from '../checker/findings.js';
+import { fateOf } from '../checker/messages.js';
 import type { BoardVerdict, ClassVerdict, Verdict } from '../checker/verdict.js';
 
 /** One judged part of a board's verdict: the board itself, a class, or a health check. */
@@ -65,18 +66,63 @@ export function unjudged(v: BoardVerdict): boolean {
   return onlyUnjudged(v) && [...v.classes, ...v.checks].every(onlyUnjudged);
 }
 
-/** `2 late, 1 lost`: the counts a person looks at first; empty when all is well. */
+/** What failed a class, counted from its failing findings: allowed losses are not in them. */
+export interface FailCounts {
+  /** Undelivered and failing: the library accepted it (or, down traffic, it was sent). */
+  lost: number;
+  /** Undelivered and failing: the app never noticed it or the library never accepted it. */
+  blocked: number;
+  /** Delivered past its deadline (retry-within) or max-age (drop). */
+  late: number;
+  /** Copies beyond what the policy allows (exactly-once, duplicates forbidden). */
+  duplicates: number;
+  /** Not delivered, and allowed by the policy (emitted while the link was down or unsettled). */
+  allowed: number;
+}
+
+/**
+ * The counts of a class as its verdict has them: a message counts as lost, blocked, late or
+ * duplicated only when a failing finding names it; the policy's excused losses are `allowed`.
+ * (ClassVerdict's `lost` and `blocked` count every undelivered message, allowed or not.)
+ */
+export function failCounts(c: ClassVerdict): FailCounts {
+  const n: FailCounts = { lost: 0, blocked: 0, late: 0, duplicates: 0, allowed: 0 };
+  for (const f of c.findings) {
+    if (f.kind === 'excused') n.allowed += f.ids.length;
+    if (f.level === 'info') continue;
+    if (f.kind === 'undelivered') {
+      const fate = fateOf(f.message);
+      if (fate !== 'delivered') n[fate] += 1;
+    } else if (f.kind === 'misdelivered') {
+      if (f.problems.some((p) => p.kind === 'stale' || p.kind === 'too-old')) n.late += 1;
+      for (const p of f.problems) if (p.kind === 'copies') n.duplicates += p.copies - 1;
+    }
+  }
+  return n;
+}
+
+/**
+ * `1 late, 2 blocked`: what failed the class, counted from its failing findings; empty when no
+ * message did (a check, an unjudged class). Allowed losses are not counted here (`allowedText`).
+ */
 export function classCounts(c: ClassVerdict): string {
+  const n = failCounts(c);
   const items: Array<[number, string]> = [
-    [c.lost, 'lost'],
-    [c.blocked, 'blocked'],
-    [c.late, 'late'],
-    [c.duplicates, c.duplicates === 1 ? 'duplicate' : 'duplicates'],
+    [n.lost, 'lost'],
+    [n.blocked, 'blocked'],
+    [n.late, 'late'],
+    [n.duplicates, n.duplicates === 1 ? 'duplicate' : 'duplicates'],
   ];
   return items
-    .filter(([n]) => n > 0)
-    .map(([n, what]) => `${n} ${what}`)
+    .filter(([count]) => count > 0)
+    .map(([count, what]) => `${count} ${what}`)
     .join(', ');
+}
+
+/** `10 allowed losses`: the messages the policy let go undelivered; empty when none. */
+export function allowedText(c: ClassVerdict): string {
+  const n = failCounts(c).allowed;
+  return n > 0 ? `${n} allowed ${n === 1 ? 'loss' : 'losses'}` : '';
 }
 
 /** `button (fail): 44 emitted: 29 delivered, 3 lost, 12 blocked, 1 duplicate`, for a tooltip. */
@@ -104,9 +150,19 @@ export function headline(v: BoardVerdict): string {
   return parts.length > 0 ? parts.join('; ') : (v.reasons[0] ?? v.verdict);
 }
 
-/** Every reason of every part that is not `pass`, each naming its part. */
+/**
+ * A part's reasons that say why it failed: those whose finding (line for line) is `fail` or
+ * `error`. An `info` line (an allowed loss, a duplicate the policy allows, the slowest
+ * reconnect) only explains, and is left out. A reason without a finding (a verdict made by
+ * hand) is kept.
+ */
+export function failingReasons(p: Pick<Part, 'findings' | 'reasons'>): string[] {
+  return p.reasons.filter((_, i) => p.findings[i]?.level !== 'info');
+}
+
+/** Every failing reason of every part that is not `pass`, each naming its part. */
 export function reasonLines(v: BoardVerdict): string[] {
-  return failingParts(v).flatMap((p) => p.reasons.map((reason) => named(p, reason)));
+  return failingParts(v).flatMap((p) => failingReasons(p).map((reason) => named(p, reason)));
 }
 
 /** `no-traceback: Traceback at …`; a class's lines already start with its name (`button b-1 …`). */

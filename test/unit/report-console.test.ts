@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { consoleTable } from '../../harness/report/console-table.js';
-import { history, retryWithin } from './checker-history-builder.js';
+import { junitXml } from '../../harness/report/junit-xml.js';
+import { drop, history, retryWithin } from './checker-history-builder.js';
 import {
   boardResult,
   classVerdictOf,
@@ -145,6 +146,63 @@ describe('report: console table', () => {
     const text = consoleTable(runOf([r]), { color: false, maxReasons: 5 });
     expect(text).to.include('    alarm a-4 lost\n    alarm: ... 9 more in summary.json');
     expect(text).not.to.include('a-5 lost');
+  });
+
+  describe('allowed losses are no failure', () => {
+    // umqtt.simple-like under drop: what it loses in the outage (8-28 s, settle 5 s) is allowed;
+    // what it loses on the settled link after it is not.
+    const spec = scenarioSpec({ telemetry: drop() }, { name: 'simple-drop' });
+    const simple = history('sim-simple')
+      .msg('telemetry', 't-1', 2, { at: [2.03] })
+      .msg('telemetry', 't-2', 10, { noticed: null })
+      .msg('telemetry', 't-3', 12, { noticed: null })
+      .msg('telemetry', 't-4', 20, { accepted: 20.01 })
+      .msg('telemetry', 't-5', 40, { noticed: null })
+      .msg('telemetry', 't-6', 42, { noticed: null })
+      .msg('telemetry', 't-7', 44, { accepted: 44.01 })
+      .fault(8, 28, 'wifi-outage');
+    const result = boardResult(simple, spec, { board: 'sim-simple' });
+    const text = consoleTable(runOf([result]), { color: false });
+
+    it('counts only what its failing findings name; the allowed losses apart, as such', () => {
+      const cls = result.verdict.classes[0]!;
+      // The verdict's own fate counts take in the allowed losses too: 2 lost, 4 blocked.
+      expect([cls.verdict, cls.lost, cls.blocked]).to.deep.equal(['fail', 2, 4]);
+      expect(text).to.match(
+        /^simple-drop {2}sim-simple {2}FAIL {5}telemetry FAIL \(1 lost, 2 blocked, 3 allowed losses\) \| checks ok$/m,
+      );
+    });
+
+    it('lists under Failures only the failing lines, never an allowed one', () => {
+      const failures = text.slice(text.indexOf('\nFailures\n'), text.indexOf('\nWho failed'));
+      expect(failures.trim().split('\n')).to.deep.equal([
+        'Failures',
+        '  simple-drop / sim-simple  FAIL',
+        '    telemetry t-5 emitted 40.00s on a settled link (up since 28.00s), never noticed by the app (blocked)',
+        '    telemetry t-6 emitted 42.00s on a settled link (up since 28.00s), never noticed by the app (blocked)',
+        '    telemetry t-7 emitted 44.00s on a settled link (up since 28.00s), accepted 44.01s, never delivered (lost after the library accepted it)',
+      ]);
+      // The allowed line is still in the verdict (summary.json), as information.
+      expect(result.verdict.classes[0]!.reasons.some((r) => r.includes('(allowed)'))).to.equal(true);
+      expect(text).not.to.include('(allowed)');
+    });
+
+    it('junit.xml says the same: the message counts what failed, the body lists only failures', () => {
+      const xml = junitXml(runOf([result]));
+      expect(xml).to.include('message="telemetry: 1 lost, 2 blocked"');
+      expect(xml).not.to.include('(allowed)');
+    });
+
+    it('a duplicate the policy allows is not counted against a class that fails for being late', () => {
+      const late = boardResult(
+        history('sim-robust')
+          .msg('button', 'b-1', 10, { noticed: 28.5, at: [28.6, 28.7] })
+          .fault(8, 28, 'wifi-outage'),
+        scenarioSpec({ button: retryWithin(15_000) }, { name: 'late' }),
+      );
+      expect(late.verdict.classes[0]!.duplicates).to.equal(1);
+      expect(consoleTable(runOf([late]), { color: false })).to.include('button FAIL (1 late) | checks ok');
+    });
   });
 
   it('says so when nothing ran', () => {
