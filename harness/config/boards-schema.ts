@@ -78,7 +78,7 @@ const board: SchemaObject = {
     ...transportKeys(false),
     listen: hostPort("This board's proxy address; its firmware connects here. Real boards need 0.0.0.0."),
     firmware: { type: 'string', description: 'Free text shown in reports.' },
-    tags: stringList('Tags that scenarios and --tag select by.'),
+    tags: stringList("Tags a scenario's boards: selector and hil run --tag select this board by."),
     reset,
     status: {
       enum: ['enabled', 'quarantined', 'disabled'],

@@ -48,7 +48,9 @@ const common = {
   name: id('Scenario name, unique in the suite; used in reports.'),
   description: { type: 'string', description: 'What happens, in a sentence.' },
   boards: selector,
-  tags: stringList('Scenario tags (e.g. nightly, short).'),
+  tags: stringList(
+    "Labels shown in the reports (e.g. nightly, short); they select nothing: hil run --tag matches boards' tags.",
+  ),
   duration: duration('Timeline length; the drain period follows.'),
   drain: duration('Time allowed after the timeline (and every fault) for late deliveries (default 30s).'),
   settle: duration(

@@ -8,7 +8,7 @@ export interface RunOptions {
   scenarios: string[];
   /** Only these boards (none: every enabled board). */
   board: string[];
-  /** Only boards with one of these tags. */
+  /** Only boards with one of these tags in boards.yml (a board's `tags`; scenario tags select nothing). */
   tag: string[];
   /** Only "<scenario> <board>" pairs this regular expression matches. */
   grep?: string;
@@ -69,21 +69,21 @@ export const RUN_OPTIONS: { [K in keyof RunOptions]-?: OptionEntry<RunOptions[K]
     flag: '--board <id>',
     kind: 'repeated',
     value: 'ID',
-    help: 'only this board (repeatable)',
+    help: 'only this board (repeatable; with --tag, a board must pass both)',
     default: [],
   },
   tag: {
     flag: '--tag <tag>',
     kind: 'repeated',
     value: 'T',
-    help: 'only boards with this tag (repeatable)',
+    help: 'only boards tagged so in boards.yml (repeatable: any of them; scenario tags are not matched)',
     default: [],
   },
   grep: {
     flag: '--grep <re>',
     kind: 'text',
     value: 'RE',
-    help: 'only tests whose "<scenario> <board>" matches',
+    help: 'only tests whose "<scenario> <board>" matches this regular expression, e.g. "^wifi-drop" for scenarios',
     default: undefined,
   },
   out: { flag: '--out <dir>', kind: 'text', value: 'DIR', help: 'output folder', default: 'reports' },

@@ -16,6 +16,7 @@ import type { BoardSpec, RackSpec } from '../spec/types.js';
 import { exitCode } from './exit-code.js';
 import { prepareRunFolder, runStamp } from './folder.js';
 import { onInterrupt } from './interrupt.js';
+import { nothingToRun } from './nothing-to-run.js';
 import { type RunOptions, resolveRunOptions } from './options.js';
 import { preflight } from './preflight.js';
 import { ReporterHub } from './reporter-hub.js';
@@ -265,7 +266,8 @@ async function planFromFiles(
   }
   const plans = planRun(suite.rack, suite.scenarios, { boardIds: o.board, tags: o.tag, grep });
   if (plans.length === 0) {
-    stderr.write('hil run: nothing to run: no scenario selects an enabled board with these filters\n');
+    const why = nothingToRun(suite.rack, suite.scenarios, { board: o.board, tag: o.tag, grep });
+    stderr.write(`hil run: nothing to run: ${why}\n`);
     return undefined;
   }
   return { rack: suite.rack, plans };

@@ -280,3 +280,22 @@ describe('hil run --retries with chosen reporters (the bin)', function () {
     expect(summary.lateness.faults.count).to.equal(2);
   });
 });
+
+describe('hil run with filters that leave nothing', function () {
+  this.timeout(30_000);
+  let dir: string;
+  after(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('exits 2 and says --tag selects boards when given a scenario tag', async () => {
+    ({ dir } = await runFolder([SIMPLE, RESILIENT]));
+    const rack = join(dir, 'rack.yml');
+    const run = await hil(['run', '--boards', rack, '--scenarios', join(dir, 'short.yml'), '--tag', 'short']);
+    expect(run.code, run.stderr).to.equal(2);
+    expect(run.stdout).to.equal('');
+    expect(run.stderr).to.equal(
+      `hil run: nothing to run: --tag short: no board a scenario selects has that tag (their tags: reference, virtual); short is a scenario tag, and --tag selects boards by their tags in ${rack}: choose scenarios with --scenarios or --grep\n`,
+    );
+  });
+});

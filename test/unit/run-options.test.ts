@@ -33,6 +33,22 @@ describe('run: the one option table', () => {
     expect(timeout.defaultValue).to.equal(RUN_OPTIONS.timeoutMs.default);
   });
 
+  it('says what --board, --tag and --grep select: boards by boards.yml tags, not scenarios by theirs', async () => {
+    const run = buildProgram(() => {}, runOptionEntries()).commands.find((c) => c.name() === 'run')!;
+    const help = (flag: string) => run.options.find((o) => o.long === flag)?.description;
+    expect(help('--board')).to.equal('only this board (repeatable; with --tag, a board must pass both)');
+    expect(help('--tag')).to.equal(
+      'only boards tagged so in boards.yml (repeatable: any of them; scenario tags are not matched)',
+    );
+    expect(help('--grep')).to.equal(
+      'only tests whose "<scenario> <board>" matches this regular expression, e.g. "^wifi-drop" for scenarios',
+    );
+    const readme = (await readFile('README.md', 'utf8')).replace(/\s+/g, ' ');
+    expect(readme).to.include(
+      "`--board ID` and `--tag T` select **boards** — `--tag` by the `tags` a board has in boards.yml (repeated: a board with any of them); a scenario's own `tags` (`short`, `nightly`) are labels in the reports and select nothing.",
+    );
+  });
+
   it('fills what the programmatic API was not given from the table', () => {
     expect(resolveRunOptions()).to.deep.equal({
       boards: 'boards.yml',
