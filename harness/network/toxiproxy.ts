@@ -7,6 +7,7 @@ import { type Proxy as ClientProxy, Toxiproxy, ToxiproxyError } from 'toxiproxy-
 import { HilError } from '../spec/errors.js';
 import type { HostPort } from '../spec/types.js';
 import { describeHolders, portHolders } from './holder.js';
+import { ProxyRegistry } from './proxy-registry.js';
 import { withTimeout } from './with-timeout.js';
 
 export type ToxicStream = 'upstream' | 'downstream';
@@ -72,6 +73,11 @@ export interface ToxiproxyClientOptions {
   url: string;
   /** Each API call fails after this many ms. Default 5000. */
   timeoutMs?: number;
+  /**
+   * Told when a call found nobody answering (connection refused or reset, no HTTP status): the
+   * server may have died. Timeouts do not count (an overloaded server is not a dead one).
+   */
+  onUnreachable?: (what: string, reason: string) => void;
 }
 
 interface ProxyState {
@@ -83,12 +89,16 @@ interface ProxyState {
 export class ToxiproxyClient {
   readonly url: string;
   readonly timeoutMs: number;
+  /** Every proxy `ensureProxy` made or kept (and not removed since): what a restarted server needs again. */
+  readonly ensured = new ProxyRegistry();
   private readonly api: Toxiproxy;
+  private readonly onUnreachable?: (what: string, reason: string) => void;
 
   constructor(options: ToxiproxyClientOptions) {
     this.url = options.url.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.api = new Toxiproxy(this.url);
+    this.onUnreachable = options.onUnreachable;
   }
 
   version(): Promise<string> {
@@ -130,12 +140,33 @@ export class ToxiproxyClient {
     } else if (!proxy.enabled) {
       proxy = await this.update(proxy, { listen: proxy.listen, upstream: proxy.upstream, enabled: true });
     }
-    return new ToxiproxyProxy(this, proxy);
+    const handle = new ToxiproxyProxy(this, proxy);
+    this.ensured.remember(spec, handle.listen);
+    return handle;
+  }
+
+  /**
+   * Makes again every proxy ensured so far, each at the address it had (a fresh server has none).
+   * Never throws: returns the names made and one line per proxy that could not be.
+   */
+  async recreate(): Promise<{ made: string[]; failed: string[] }> {
+    const made: string[] = [];
+    const failed: string[] = [];
+    for (const spec of this.ensured.specs()) {
+      try {
+        await this.ensureProxy(spec);
+        made.push(spec.name);
+      } catch (err) {
+        failed.push(err instanceof Error ? err.message : String(err));
+      }
+    }
+    return { made, failed };
   }
 
   async removeProxy(name: string): Promise<void> {
     const proxy = await this.getProxy(name);
     await this.call(`delete proxy ${name}`, () => proxy.remove());
+    this.ensured.forget(name);
   }
 
   /** @internal The proxy as the API shows it now, or undefined when there is none of that name. */
@@ -177,6 +208,7 @@ export class ToxiproxyClient {
       if (err instanceof HilError) throw err;
       const status = statusOf(err);
       const reason = err instanceof Error ? err.message : String(err);
+      if (nobodyAnswered(err)) this.onUnreachable?.(what, reason);
       const fix =
         status === undefined
           ? `Is toxiproxy-server running there? Start it, or set toxiproxy.manage: true in boards.yml (the binary is installed by scripts/setup.sh).`
@@ -261,6 +293,15 @@ function statusOf(err: unknown): number | undefined {
   if (!(err instanceof ToxiproxyError)) return undefined;
   const m = /status code (\d{3})/.exec(err.message);
   return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Nobody answered: the request failed below HTTP (fetch's "fetch failed": refused, reset), not with
+ * a status, a bad body or a timeout. Takes the library's error or the HilError wrapping it.
+ */
+export function nobodyAnswered(err: unknown): boolean {
+  const e = err instanceof HilError ? err.cause : err;
+  return e instanceof ToxiproxyError && statusOf(e) === undefined && e.name !== 'SyntaxError';
 }
 
 /** Toxiproxy prints Go addresses: `127.0.0.1:41234`, `[::]:21001`. */

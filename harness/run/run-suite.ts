@@ -85,7 +85,10 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
 
   let services: RackServices;
   try {
-    services = await openRack(rack, { toxiproxyLog: join(runDir, 'toxiproxy.log') });
+    services = await openRack(rack, {
+      toxiproxyLog: join(runDir, 'toxiproxy.log'),
+      notice: (line) => stderr.write(`hil run: ${line}\n`),
+    });
   } catch (e) {
     stderr.write(`hil run: the rack failed: ${(e as Error).message}\n`);
     return { exitCode: EXIT.rackFailed };

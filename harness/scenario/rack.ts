@@ -14,6 +14,8 @@ export interface RackServices {
 export interface OpenRackOptions {
   /** Toxiproxy's own log (file path); dropped when absent. */
   toxiproxyLog?: string;
+  /** Told when a helper dies mid-run and what hil did about it, one line each (the run's stderr). */
+  notice?: (line: string) => void;
 }
 
 /** Opens Toxiproxy (starting it when managed) and the broker; `/reset`s Toxiproxy before the run. */
@@ -24,6 +26,7 @@ export async function openRack(rack: RackSpec, opts: OpenRackOptions = {}): Prom
     // The run handles Ctrl-C itself: it heals through Toxiproxy first, then closes the rack.
     handleSignals: false,
     log: opts.toxiproxyLog,
+    notice: opts.notice,
   });
   let broker: BrokerControl;
   try {

@@ -10,6 +10,7 @@ import type { ScenarioProgress } from '../spec/progress.js';
 import { BoardDriver } from './board-driver.js';
 import { defaultStartConcurrency, mapLimited } from './bring-up.js';
 import { brokerOps, clientIdOf, topicPrefix } from './broker-ops.js';
+import { watchHelpers } from './helper-watch.js';
 import type { PlannedFault, ScenarioPlan, Stimulus } from './plan.js';
 import type { RackServices } from './rack.js';
 import { latenessStats } from './stats.js';
@@ -56,6 +57,8 @@ export interface BoardLogs {
  */
 export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun> {
   const { plan, services } = opts;
+  // Toxiproxy not answering (and not restartable): the whole scenario is error, said once, at once.
+  const helpers = await watchHelpers(services, opts.signal);
   const name = plan.scenario.name;
   const clock = monotonic;
   const startedAt = new Date();
@@ -157,6 +160,11 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     }
     // A fault not seen to act by now never will be: say so in the history, never leave it silent.
     closeConfirmations(handles);
+    // A helper that died meanwhile (toxiproxy-server): every board's scenario is hil's trouble.
+    for (const h of await helpers.troubles()) {
+      errors.push(h.msg);
+      for (const d of drivers.values()) d.recorder.record({ t: h.t, kind: 'error', msg: h.msg });
+    }
     const stimuliLate = result.lateness.filter((l) => l.label.startsWith('emit ')).map((l) => l.lateMs);
     const lateness = { faults: latenessStats(faultLateness), stimuli: latenessStats(stimuliLate) };
     for (const e of errors) opts.log?.(`[${name}] ${e}`);
@@ -171,6 +179,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     };
   } finally {
     if (timer) clearInterval(timer);
+    helpers.stop();
     await healAll(handles).catch(() => []);
     unsubscribe();
     await Promise.all([...drivers.values()].map((d) => d.close()));
