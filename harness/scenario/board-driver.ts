@@ -25,6 +25,8 @@ import { attemptsText, methodLabel, type ResetStep } from './recovery.js';
 
 /** How long the agent's own reset has to bring a new boot before the rack's methods are tried, ms. */
 const AGENT_BOOT_MS = 10_000;
+const text = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
 /** How long a reset command may run, ms. */
 const COMMAND_MS = 30_000;
 
@@ -122,6 +124,12 @@ export class BoardDriver {
     return this;
   }
 
+  /** Leaves the board out of this scenario: not ready, with why (the run quarantined it). */
+  skip(why: string): void {
+    this.notReady = why;
+    this.recorder.record({ t: performance.now(), kind: 'error', msg: `not ready: ${why}` });
+  }
+
   private async bringUp(): Promise<void> {
     const { plan, services } = this.opts;
     const board = plan.board;
@@ -137,45 +145,51 @@ export class BoardDriver {
     const brokerAddress = { host, port: this.proxy.listen.port };
     const tried: string[] = [];
     let rung = 0;
+    let resetAt = 0;
+    let answered = false;
+    let failure: unknown;
+    let checkAgain = true;
     for (;;) {
-      let answered = false;
-      const since = performance.now();
-      try {
-        await this.healthCheck(brokerAddress, () => {
-          answered = true;
-        });
-        return;
-      } catch (err) {
-        // Going around the proxy is the rack's wiring, not a hang: no reset mends it.
-        if (this.offProxy) throw err;
-        const why = err instanceof Error ? err.message : String(err);
-        if (tried.length) this.recordReset('unhealthy', tried.at(-1) as string, 'no-boot', since, why);
-        // The agent can reset only a board whose agent answered.
-        const ladder = this.ladder().filter((s, i) => i >= rung && (s.method !== 'agent' || answered));
-        const next = ladder[0];
-        if (!next) {
-          if (!tried.length) throw err;
-          this.unrecoverable = `no answer after ${attemptsText(tried)}: ${why}`;
-          throw new Error(this.unrecoverable);
-        }
-        rung = this.ladder().findIndex((s) => s.method === next.method) + 1;
-        this.step = `resetting it (${next.method})`;
-        this.opts.log?.(`board "${this.id}": failed its health check (${why}); resetting it: ${next.method}`);
-        const at = performance.now();
-        tried.push(next.method);
+      if (checkAgain) {
+        answered = false;
         try {
-          await next.run();
-        } catch (e) {
-          this.recordReset(
-            'unhealthy',
-            next.method,
-            'failed',
-            at,
-            e instanceof Error ? e.message : String(e),
-          );
-          tried.pop();
-          tried.push(`${next.method} (failed)`);
+          await this.healthCheck(brokerAddress, () => {
+            answered = true;
+          });
+          if (tried.length) this.recordReset('unhealthy', tried.at(-1) as string, 'booted', resetAt);
+          return;
+        } catch (err) {
+          // Going around the proxy is the rack's wiring, not a hang: no reset mends it.
+          if (this.offProxy) throw err;
+          failure = err;
+          if (tried.length)
+            this.recordReset('unhealthy', tried.at(-1) as string, 'no-boot', resetAt, text(err));
         }
+      }
+      // The agent can reset only a board whose agent answered.
+      const ladder = this.ladder();
+      const k = ladder.findIndex((s, i) => i >= rung && (s.method !== 'agent' || answered));
+      const next = ladder[k];
+      if (!next) {
+        if (!tried.length) throw failure;
+        this.unrecoverable = `no answer after ${attemptsText(tried)}: ${text(failure)}`;
+        throw new Error(this.unrecoverable);
+      }
+      rung = k + 1;
+      this.step = `resetting it (${next.method})`;
+      this.opts.log?.(
+        `board "${this.id}": failed its health check (${text(failure)}); resetting it: ${next.method}`,
+      );
+      resetAt = performance.now();
+      try {
+        await next.run();
+        tried.push(next.method);
+        checkAgain = true;
+      } catch (e) {
+        // The method itself failed (no such command, a PTY without DTR): on to the next, no check.
+        this.recordReset('unhealthy', next.method, 'failed', resetAt, text(e));
+        tried.push(`${next.method} (failed)`);
+        checkAgain = false;
       }
     }
   }
