@@ -101,6 +101,9 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
 
   const runId = runStamp(started);
   const run: RunResult = { started: started.toISOString(), finished: '', runDir, results: [] };
+  const skipped = disabledBoards(rack, o);
+  if (skipped.length) run.skipped = skipped;
+  for (const sk of skipped) stderr.write(`hil run: skipping board ${sk.board}: ${sk.reason}\n`);
   const results = new Map<string, BoardResult>();
   const lateness = { faults: [] as number[], stimuli: [] as number[] };
   /** Boards no reset brought back: `error` for the rest of the run, every other board untouched. */
@@ -203,6 +206,21 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
   return { exitCode: abort.signal.aborted ? 130 : exitCode(run), result: run };
 }
 
+/** Disabled boards that `--board`/`--tag` would otherwise have run: said, never silently dropped. */
+function disabledBoards(rack: RackSpec, o: RunOptions): Array<{ board: string; reason: string }> {
+  return rack.boards
+    .filter((b) => b.status === 'disabled')
+    .filter(
+      (b) =>
+        (o.board.length === 0 || o.board.includes(b.id)) &&
+        (o.tag.length === 0 || b.tags.some((t) => o.tag.includes(t))),
+    )
+    .map((b) => ({
+      board: b.id,
+      reason: `status: disabled in boards.yml${b.reason ? ` (${b.reason})` : ''}`,
+    }));
+}
+
 const NO_LOGS: BoardLogs = { serial: '', broker: '' };
 
 /** A counted board whose verdict is not a pass: what `retries` retries and `bail` stops on. */
@@ -227,6 +245,7 @@ function boardInfo({ board }: { board: BoardSpec }): BoardInfo {
     model: board.virtual?.model,
     tags: board.tags,
     status: board.status,
+    ...(board.reason !== undefined && { reason: board.reason }),
   };
 }
 

@@ -52,6 +52,7 @@ boards:
   - { id: steady, serial: ${steady.path}, listen: "127.0.0.1:${await lowPort()}" }
   - { id: hangs, serial: ${hangs.path}, listen: "127.0.0.1:${await lowPort()}", reset: { command: ${powerCycle(hangs.proc.pid as number)} } }
   - { id: dead, serial: ${dead.path}, listen: "127.0.0.1:${await lowPort()}", reset: { command: [${node}, -e, "0"] } }
+  - { id: spare, serial: /dev/ttyACM-gone, listen: "127.0.0.1:${await lowPort()}", status: disabled, reason: sent back for repair }
 `,
     );
     const files: string[] = [];
@@ -132,6 +133,13 @@ checks: [no-traceback]
     expect(run.exitCode).to.equal(1);
     const summary = JSON.parse(await readFile(join(result.runDir, 'summary.json'), 'utf8'));
     expect(summary.results).to.have.length(9);
+    // A disabled board is said to be skipped, with its reason, never silently left out.
+    expect(summary.skipped).to.deep.equal([
+      { board: 'spare', reason: 'status: disabled in boards.yml (sent back for repair)' },
+    ]);
+    expect(said).to.include(
+      'hil run: skipping board spare: status: disabled in boards.yml (sent back for repair)\n',
+    );
   });
 });
 
