@@ -132,6 +132,19 @@ function boardProblems(view: BoardView): BoardFinding[] {
   for (const op of view.ops) {
     if (op.kind === 'error') out.push({ kind: 'runner-error', level: 'error', t: op.t, msg: op.msg });
     if (op.kind === 'agent-error') out.push({ kind: 'agent-error', level: 'info', t: op.t, msg: op.msg });
+    if (op.kind === 'board-reset') {
+      const { t, why, method, outcome, ms, detail } = op;
+      out.push({
+        kind: 'board-reset',
+        level: 'info',
+        t,
+        why,
+        method,
+        outcome,
+        ms,
+        ...(detail !== undefined && { detail }),
+      });
+    }
   }
   // Some boot at or after a reboot's start: the latest boot is.
   let lastBoot = Number.NEGATIVE_INFINITY;

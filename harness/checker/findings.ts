@@ -207,6 +207,17 @@ export type BoardFinding =
   | CutShort
   | { kind: 'runner-error'; level: 'error'; t: number; msg: string }
   | { kind: 'agent-error'; level: 'info'; t: number; msg: string }
+  /** hil reset the board (a `board-reset` op): what it tried and what followed. */
+  | {
+      kind: 'board-reset';
+      level: 'info';
+      t: number;
+      why: 'reboot' | 'unhealthy';
+      method: string;
+      outcome: 'booted' | 'refused' | 'no-boot' | 'failed';
+      ms: number;
+      detail?: string;
+    }
   | { kind: 'reboot-not-back'; level: 'fail'; start: number }
   | { kind: 'reboot-no-boot'; level: 'error'; start: number }
   | { kind: 'nothing-to-judge'; level: 'error' };

@@ -106,6 +106,8 @@ export function prose(f: Finding): string {
       return `the runner could not go on at ${at(f.t)}: ${f.msg}`;
     case 'agent-error':
       return `agent error at ${at(f.t)}: ${f.msg}`;
+    case 'board-reset':
+      return resetText(f);
     case 'reboot-not-back':
       return `restarted after the reboot at ${at(f.start)} but never reconnected to the broker`;
     case 'reboot-no-boot':
@@ -297,4 +299,20 @@ export function messageText(cls: string, m: MessageOutcome): string {
   if (m.deadline !== undefined) parts.push(`deadline ${at(m.deadline)}`);
   if (m.dropped) parts.push(`dropped ${at(m.dropped.t)} (${m.dropped.why})`);
   return `${parts.join(', ')}: ${OUTCOME_TEXT[m.outcome]}`;
+}
+
+/** "reset before the scenario (it failed its health check) by command: uhubctl …: back after 1.20s". */
+function resetText(f: Extract<Finding, { kind: 'board-reset' }>): string {
+  const when =
+    f.why === 'unhealthy'
+      ? 'reset before the scenario (it failed its health check)'
+      : `reset at ${at(f.t)} (reboot)`;
+  const after = `${(f.ms / 1000).toFixed(2)}s`;
+  const what = {
+    booted: `back after ${after}`,
+    refused: `the agent refused${f.detail ? `: ${f.detail}` : ''}`,
+    'no-boot': `not back within ${after}${f.detail ? ` (${f.detail})` : ''}`,
+    failed: `the method failed${f.detail ? `: ${f.detail}` : ''}`,
+  }[f.outcome];
+  return `${when} by ${f.method}: ${what}`;
 }

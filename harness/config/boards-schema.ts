@@ -28,23 +28,38 @@ const wifi: SchemaObject = {
   ],
 };
 
-const reset: SchemaObject = {
-  'x-expect': 'dtr, rts, repl, none, { command: "..." } or { line: dtr, invert: true, pulse: 100ms }',
-  description: 'How to hard-reset the board.',
+/** One reset method: a name, or a command / line pulse object. */
+const resetMethod: SchemaObject = {
   anyOf: [
-    { enum: ['dtr', 'rts', 'repl', 'none'] },
+    { enum: ['dtr', 'rts', 'repl'] },
     {
       type: 'object',
       additionalProperties: false,
       minProperties: 1,
       properties: {
-        command: { type: 'string', minLength: 1, description: 'Shell command that resets the board.' },
+        command: {
+          description:
+            'A command that resets or power-cycles the board (e.g. uhubctl), run without a shell: a string split as a shell would, or a list of arguments. HIL_BOARD and HIL_SERIAL are in its environment.',
+          anyOf: [
+            { type: 'string', minLength: 1 },
+            { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+          ],
+        },
+        shell: { type: 'boolean', description: 'Run `command` with sh -c (pipes, $VAR).' },
         line: { enum: ['dtr', 'rts'], description: 'Modem line wired to the reset pin.' },
         invert: { type: 'boolean', description: 'The line is active high on this adapter.' },
         pulse: duration('How long the line is held.'),
       },
     },
   ],
+};
+
+const reset: SchemaObject = {
+  'x-expect':
+    'dtr, rts, repl, none, { command: "..." }, { line: dtr, invert: true, pulse: 100ms }, or a list of these tried in order',
+  description:
+    "How to hard-reset the board when its agent cannot: one method, or a list tried in order (e.g. [repl, { command: 'uhubctl -l 1-1 -p 2 -a cycle' }]).",
+  anyOf: [{ const: 'none' }, ...resetMethod.anyOf, { type: 'array', minItems: 1, items: resetMethod }],
 };
 
 /**
@@ -82,8 +97,10 @@ const board: SchemaObject = {
     reset,
     status: {
       enum: ['enabled', 'quarantined', 'disabled'],
-      description: 'quarantined: run, never fail the night.',
+      description: 'quarantined: run, never fail the night; disabled: skipped, listed with its reason.',
     },
+    reason: { type: 'string', minLength: 1, description: 'Why the board is quarantined or disabled.' },
+    ready: duration('How long the board has to answer hello and connect to MQTT (default 30s).'),
     baud: { type: 'integer', minimum: 300, description: 'Serial speed (default from defaults.baud).' },
     wifi,
   },
@@ -128,7 +145,7 @@ export const boardsSchema: SchemaObject = {
     defaults: {
       type: 'object',
       additionalProperties: false,
-      properties: { baud: board.properties.baud, wifi, reset },
+      properties: { baud: board.properties.baud, wifi, reset, ready: board.properties.ready },
     },
     boards: { type: 'array', minItems: 1, items: board },
   },

@@ -1,9 +1,11 @@
 import { dirname } from 'node:path';
+import { resetCommand } from '../deploy/reset-command.js';
 import { parseDuration } from '../spec/duration.js';
 import { parseHostPort, portProblem } from '../spec/host-port.js';
 import {
   type BoardSpec,
   DEFAULT_BAUD,
+  DEFAULT_READY_MS,
   type RackSpec,
   type ResetMethod,
   type TransportSpec,
@@ -168,7 +170,7 @@ export function parseBoards(source: YamlSource): Loaded<RackSpec> {
       );
     }
 
-    const reset = parseReset((b.reset ?? defaults.reset ?? 'none') as string | Raw, (msg, hint) =>
+    const reset = parseReset(b.reset ?? defaults.reset ?? 'none', (msg, hint) =>
       diagnostics.push(source.at(b.reset !== undefined ? at('reset') : ['defaults', 'reset'], msg, hint)),
     );
     if (!yaml || !spec) return;
@@ -180,7 +182,9 @@ export function parseBoards(source: YamlSource): Loaded<RackSpec> {
       firmware: (b.firmware as string | undefined) ?? filled.firmware ?? '',
       tags: (b.tags as string[] | undefined) ?? [],
       reset,
+      readyMs: parseDuration((b.ready ?? defaults.ready ?? '') as string) ?? DEFAULT_READY_MS,
       status: (b.status as BoardSpec['status'] | undefined) ?? 'enabled',
+      ...(typeof b.reason === 'string' && { reason: b.reason }),
       baud: (b.baud as number | undefined) ?? (defaults.baud as number | undefined) ?? DEFAULT_BAUD,
       wifi: parseWifi((b.wifi ?? defaults.wifi ?? 'agent') as string | Raw),
       ...(filled.virtual && { virtual: filled.virtual }),
@@ -209,16 +213,25 @@ function parseWifi(raw: string | Raw): WifiMethod {
   return { kind: 'command', down: cmd.down, up: cmd.up };
 }
 
-function parseReset(raw: string | Raw, report: (msg: string, hint?: string) => void): ResetMethod {
-  if (typeof raw === 'string') return { kind: raw as 'dtr' | 'rts' | 'repl' | 'none' };
+function parseReset(raw: unknown, report: (msg: string, hint?: string) => void): ResetMethod[] {
+  if (raw === 'none') return [];
+  const list = Array.isArray(raw) ? raw : [raw];
+  return list.map((one) => parseResetMethod(one as string | Raw, report));
+}
+
+function parseResetMethod(raw: string | Raw, report: (msg: string, hint?: string) => void): ResetMethod {
+  if (typeof raw === 'string') return { kind: raw as 'dtr' | 'rts' | 'repl' };
   if (raw.command !== undefined && raw.line !== undefined) {
     report('reset has both `command` and `line`', 'give one way to reset the board');
   }
-  if (typeof raw.command === 'string') {
+  if (raw.command !== undefined) {
     if (raw.invert !== undefined || raw.pulse !== undefined)
       report('`invert` and `pulse` go with `line`, not `command`');
-    return { kind: 'command', command: raw.command };
+    const parsed = resetCommand(raw.command as string | string[], raw.shell === true);
+    if ('problem' in parsed) report(parsed.problem, parsed.hint);
+    return 'problem' in parsed ? { kind: 'command', command: '', argv: [], shell: false } : parsed;
   }
+  if (raw.shell !== undefined) report('`shell` goes with `command`');
   if (raw.line === undefined)
     report('reset needs `line` (dtr or rts) or `command`', 'e.g. { line: dtr, invert: true, pulse: 100ms }');
   return {

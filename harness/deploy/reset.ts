@@ -58,8 +58,10 @@ export function pulseSteps(p: LinePulse): [LineFlags, LineFlags] {
 }
 
 /**
- * Resets a board by its boards.yml method: a DTR/RTS pulse, Ctrl-C + Ctrl-D on the REPL, or a
- * rack command (a USB relay, a smart plug). `none` is an error: the fault cannot be made.
+ * Resets a board by one boards.yml method: a DTR/RTS pulse, Ctrl-C + Ctrl-D on the REPL, or a
+ * rack command (a USB relay, a smart plug, `uhubctl`), run without a shell unless `shell: true`.
+ * Resolves once the method has been carried out (the board's boot is the caller's to see).
+ * Errors: HIL_E_SERIAL (no port, lines not settable), HIL_E_BOARD (command failed), HIL_E_TIMEOUT.
  */
 export async function resetBoard(
   method: ResetMethod,
@@ -75,12 +77,7 @@ export async function resetBoard(
       // Interrupt the app, leave raw mode if in it, soft-reset at the normal prompt: main.py runs again.
       return writePort(needPort(target, 'repl'), '\r\x03\x03\r\x02\x04', target.board);
     case 'command':
-      return runResetCommand(method.command, target, opts.commandTimeoutMs ?? 30_000);
-    case 'none':
-      throw new HilError(
-        'HIL_E_BOARD',
-        `${target.board}: reset is \`none\` in boards.yml, so this board cannot be reset from the rack (set reset: dtr, rts, repl or a command)`,
-      );
+      return runResetCommand(method, target, opts.commandTimeoutMs ?? 30_000);
     default: {
       const never: never = method;
       throw new HilError('HIL_E_BOARD', `${target.board}: unknown reset method ${JSON.stringify(never)}`);
@@ -125,11 +122,18 @@ function needPort(target: ResetTarget, kind: string): ResettablePort {
   return target.port;
 }
 
-function runResetCommand(command: string, target: ResetTarget, timeoutMs: number): Promise<void> {
+function runResetCommand(
+  method: Extract<ResetMethod, { kind: 'command' }>,
+  target: ResetTarget,
+  timeoutMs: number,
+): Promise<void> {
+  const { command, argv } = method;
   return new Promise((resolve, reject) => {
     const env = { ...process.env, HIL_BOARD: target.board, ...(target.path && { HIL_SERIAL: target.path }) };
+    const [file, ...args] = argv;
+    if (!file) return reject(new HilError('HIL_E_BOARD', `${target.board}: the reset command is empty`));
     // Its own process group, so a hung command is stopped with everything it started.
-    const child = spawn('sh', ['-c', command], { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const child = spawn(file, args, { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (s: string) => {

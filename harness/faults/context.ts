@@ -12,8 +12,16 @@ import type { LinkEffect } from './kind.js';
 export interface BoardControl {
   /** Takes the network interface down (`false`) or brings it back (`true`). */
   wifi(up: boolean): Promise<void>;
-  /** Restarts the board: agent `machine.reset()`, or the board's `reset` method from boards.yml. */
+  /**
+   * Restarts the board: the agent's `machine.reset()`, and when it refuses or no boot follows,
+   * the board's boards.yml `reset:` methods in turn (each attempt a `board-reset` op). Resolves
+   * once the first method was carried out; rejects when none could be.
+   */
   reset(): Promise<void>;
+  /** The methods `reset` falls back to after the agent's, in order (empty: the agent's refusal is final). */
+  resetFallbacks?: readonly string[];
+  /** How long the whole of `reset`'s ladder may take to bring a new boot, ms. */
+  resetWithinMs?: number;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

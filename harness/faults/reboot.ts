@@ -5,8 +5,9 @@ import { defineFault } from './kind.js';
 const BOOT_WITHIN_MS = 30_000;
 
 /**
- * The board restarts: the runner's BoardControl.reset (agent `machine.reset()`, or the board's
- * reset method from boards.yml). The link is down until the board is connected again.
+ * The board restarts: the runner's BoardControl.reset (the agent's `machine.reset()`, then the
+ * board's boards.yml `reset:` methods while no boot follows). The link is down until the board
+ * is connected again.
  */
 export const reboot = defineFault<Record<string, never>>({
   kind: 'reboot',
@@ -34,21 +35,36 @@ export const reboot = defineFault<Record<string, never>>({
   async apply(ctx) {
     const control = ctx.board.control;
     if (!control) throw new Error(`board ${ctx.board.id} has no control`);
+    const fallbacks = control.resetFallbacks ?? [];
     let gone: string | undefined;
+    /** The ladder's attempts that brought no boot, in order: "agent refused", "repl no-boot". */
+    const tried: string[] = [];
+    const withinMs = Math.max(BOOT_WITHIN_MS, control.resetWithinMs ?? 0);
     const watch = watchBoard(
       ctx,
-      BOOT_WITHIN_MS,
+      withinMs,
       (op, after) => {
-        if (op.kind === 'boot')
+        if (op.kind === 'boot') {
+          const by = tried.length ? `; by a later method, after: ${tried.join(', ')}` : '';
           return {
             confirmed: true,
-            seen: `the board booted again ${after} ms after the reset (${op.reason})`,
+            seen: `the board booted again ${after} ms after the reset (${op.reason})${by}`,
           };
+        }
         // A serial line that goes away may come back (native USB): keep watching, say it if nothing follows.
         if (op.kind === 'error') gone ??= op.msg;
-        return agentRefused(op, 'reset');
+        if (op.kind === 'board-reset' && op.why === 'reboot' && op.outcome !== 'booted') {
+          tried.push(`${op.method} ${op.outcome === 'no-boot' ? 'brought no boot' : op.outcome}`);
+          if (op.last)
+            return {
+              confirmed: false,
+              seen: `no reset brought a new boot: ${tried.join(', ')}${op.detail ? ` (last: ${op.detail})` : ''}`,
+            };
+        }
+        // With methods to fall back to, the agent's refusal is one rung, not the end.
+        return fallbacks.length ? undefined : agentRefused(op, 'reset');
       },
-      `no new boot within ${BOOT_WITHIN_MS} ms of the reset`,
+      `no new boot within ${withinMs} ms of the reset`,
     );
     try {
       await control.reset();
@@ -59,6 +75,7 @@ export const reboot = defineFault<Record<string, never>>({
     const confirmed = watch?.result.then((s) =>
       !s.confirmed && gone ? { confirmed: false, seen: `${s.seen}; the serial line went away: ${gone}` } : s,
     );
-    return { detail: 'board reset', ...(confirmed && { confirmed }), heal: async () => {} };
+    const detail = fallbacks.length ? `board reset (agent, then ${fallbacks.join(', ')})` : 'board reset';
+    return { detail, ...(confirmed && { confirmed }), heal: async () => {} };
   },
 });

@@ -129,6 +129,25 @@ export type Op =
       /** The broker was stopped at the emit: the command went out once it was back. */
       held?: boolean;
     }
+  /**
+   * hil reset the board, one attempt of its ladder (the agent's `reset`, then boards.yml `reset:`
+   * methods in order, then a virtual board's power cycle). `why`: a scheduled `reboot`, or the
+   * board failed its health check (`unhealthy`: no hello or no MQTT connect before a scenario).
+   * `outcome`: `booted` it came back (a new boot, or hello and MQTT connected), `refused` the agent
+   * answered error, `no-boot` nothing within `waitMs`, `failed` the method itself failed (`detail`).
+   * `last`: the ladder ends here; `ms`: from the attempt to its outcome.
+   */
+  | {
+      t: number;
+      kind: 'board-reset';
+      board: string;
+      why: 'reboot' | 'unhealthy';
+      method: string;
+      outcome: 'booted' | 'refused' | 'no-boot' | 'failed';
+      detail?: string;
+      ms: number;
+      last?: true;
+    }
   /** The broker, not the board, lost a command: its session or queue was wiped (restart-clean). */
   | { t: number; kind: 'broker-forgot'; board: string; id: string; why: string }
   /**

@@ -1,5 +1,6 @@
 import * as allure from 'allure-js-commons';
 import { Status } from 'allure-js-commons';
+import { prose } from '../checker/prose.js';
 import type { BoardVerdict } from '../checker/verdict.js';
 import { boardOps } from '../history/board-ops.js';
 import { faultSpans } from '../history/fault-spans.js';
@@ -102,6 +103,14 @@ export function steps(scenario: ScenarioSpec, history: History): Step[] {
   }
   for (const e of opsOf(history, 'error'))
     out.push({ t: e.t, name: `runner error: ${e.msg}`, status: Status.BROKEN });
+  for (const { t, why, method, outcome, ms, detail } of opsOf(history, 'board-reset')) {
+    const f = { kind: 'board-reset' as const, level: 'info' as const, t, why, method, outcome, ms };
+    out.push({
+      t,
+      name: prose(detail === undefined ? f : { ...f, detail }),
+      status: outcome === 'booted' ? Status.PASSED : Status.BROKEN,
+    });
+  }
   return out.sort((a, b) => a.t - b.t).map(({ name, status }) => ({ name, status }));
 }
 

@@ -52,6 +52,8 @@ export function consoleTable(run: RunResult, opts: ConsoleOptions): string {
     lines.push(...table(run.results, opts, paint, word));
   }
 
+  for (const sk of run.skipped ?? [])
+    lines.push(paint(`  skipped ${printable(sk.board)}: ${printable(sk.reason)}`, 'dim'));
   const failing = run.results.filter((r) => r.verdict.verdict !== 'pass');
   if (failing.length > 0) {
     lines.push('', paint('Failures', 'bold'));
@@ -191,7 +193,8 @@ function explained(
   word: (v: Verdict) => string,
 ): string[] {
   const max = opts.maxReasons ?? 10;
-  const note = countsForRun(r) ? '' : paint(' (quarantined: does not fail the run)', 'dim');
+  const why = r.board.reason ? `; ${printable(r.board.reason)}` : '';
+  const note = countsForRun(r) ? '' : paint(` (quarantined: does not fail the run${why})`, 'dim');
   const out = [
     `  ${paint(`${printable(r.scenario.name)} / ${printable(r.board.id)}`, 'bold')}  ${word(r.verdict.verdict)}${note}`,
   ];

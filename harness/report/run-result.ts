@@ -12,6 +12,8 @@ export interface BoardInfo {
   model?: string;
   tags: string[];
   status: BoardStatus;
+  /** Why it is quarantined or disabled (boards.yml `reason:`). */
+  reason?: string;
 }
 
 /** One scenario on one board, judged: what the run hands the reporters. */
@@ -38,6 +40,8 @@ export interface RunResult {
   runDir: string;
   /** One per scenario and board: its last attempt. */
   results: BoardResult[];
+  /** Boards boards.yml disables (`status: disabled`) that the run's filters selected: not run, with why. */
+  skipped?: Array<{ board: string; reason: string }>;
   /** How late the timeline fired faults and stimuli against their schedule, over the whole run. */
   lateness?: { faults: LatenessStats; stimuli: LatenessStats };
 }

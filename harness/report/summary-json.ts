@@ -19,6 +19,8 @@ export interface SummaryResult {
   verdict: Verdict;
   /** `quarantined`: shown, but its verdict never fails the run. */
   status: BoardStatus;
+  /** Why it is quarantined (boards.yml `reason:`). */
+  reason?: string;
   /** Does this result count towards the run's verdict? */
   counts: boolean;
   firmware: string;
@@ -49,6 +51,8 @@ export interface Summary {
   /** How many results had each verdict, quarantined ones included. */
   totals: Record<Verdict, number>;
   results: SummaryResult[];
+  /** Disabled boards the run's filters selected: not run, with why. */
+  skipped?: Array<{ board: string; reason: string }>;
   lateness?: { faults: LatenessStats; stimuli: LatenessStats };
 }
 
@@ -72,6 +76,7 @@ export function summaryJson(run: RunResult): Summary {
     verdict: runVerdict(run),
     totals,
     results: run.results.map(resultOf),
+    ...(run.skipped?.length && { skipped: run.skipped }),
     ...(run.lateness && { lateness: run.lateness }),
   };
 }
@@ -82,6 +87,7 @@ function resultOf(r: BoardResult): SummaryResult {
     board: r.board.id,
     verdict: r.verdict.verdict,
     status: r.board.status,
+    ...(r.board.reason !== undefined && { reason: r.board.reason }),
     counts: countsForRun(r),
     firmware: r.board.firmware,
     ...(r.board.model !== undefined && { model: r.board.model }),

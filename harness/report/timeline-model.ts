@@ -74,7 +74,7 @@ export interface MqttSpan {
 
 export interface HealthMark {
   t: number;
-  kind: 'boot' | 'traceback' | 'hung' | 'error' | 'agent-error';
+  kind: 'boot' | 'traceback' | 'hung' | 'error' | 'agent-error' | 'reset';
   text: string;
 }
 
@@ -250,6 +250,13 @@ function healthMarks(ops: readonly Op[]): HealthMark[] {
         break;
       case 'agent-error':
         out.push({ t: op.t, kind: 'agent-error', text: `agent error at ${at(op.t)}: ${op.msg}` });
+        break;
+      case 'board-reset':
+        out.push({
+          t: op.t,
+          kind: 'reset',
+          text: `hil reset it at ${at(op.t)} by ${op.method}: ${op.outcome}${op.detail ? ` (${op.detail})` : ''}`,
+        });
         break;
       default:
         break;

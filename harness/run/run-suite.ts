@@ -9,6 +9,7 @@ import { isReporterName, makeReporters, REPORTER_NAMES } from '../report/reporte
 import type { BoardInfo, BoardResult, RunResult } from '../report/run-result.js';
 import { planRun, type ScenarioPlan } from '../scenario/plan.js';
 import { openRack, type RackServices } from '../scenario/rack.js';
+import { quarantineStamp } from '../scenario/recovery.js';
 import { type BoardLogs, runScenario, type ScenarioRun } from '../scenario/runner.js';
 import { latenessStats } from '../scenario/stats.js';
 import { EXIT } from '../spec/errors.js';
@@ -104,8 +105,13 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
 
   const runId = runStamp(started);
   const run: RunResult = { started: started.toISOString(), finished: '', runDir, results: [] };
+  const skipped = disabledBoards(rack, o);
+  if (skipped.length) run.skipped = skipped;
+  for (const sk of skipped) stderr.write(`hil run: skipping board ${sk.board}: ${sk.reason}\n`);
   const results = new Map<string, BoardResult>();
   const lateness = { faults: [] as number[], stimuli: [] as number[] };
+  /** Boards no reset brought back: `error` for the rest of the run, every other board untouched. */
+  const quarantined = new Map<string, string>();
   const info: RunInfo = {
     runId,
     started: run.started,
@@ -131,9 +137,15 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
         runId,
         epoch: Math.floor(started.getTime() / 1000),
         signal: abort.signal,
+        skip: quarantined,
         onProgress: (p) => hub.progress(p),
         log,
       });
+      for (const [id, why] of ran.unrecoverable) {
+        const said = `${quarantineStamp(new Date())} in ${plan.scenario.name}: ${why}`;
+        quarantined.set(id, said);
+        stderr.write(`hil run: board ${id} ${said}; it is error for the rest of the run\n`);
+      }
       lateness.faults.push(...ran.latenessMs.faults);
       lateness.stimuli.push(...ran.latenessMs.stimuli);
       outcome = ran;
@@ -176,7 +188,9 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
       const first = await attempt(plan, 0);
       const last = new Map(first.map((r) => [r.board.id, r]));
       for (const { board } of plan.boards) {
-        for (let n = 1; n <= o.retries && failing(last.get(board.id)) && !abort.signal.aborted; n++) {
+        const retry = () =>
+          failing(last.get(board.id)) && !quarantined.has(board.id) && !abort.signal.aborted;
+        for (let n = 1; n <= o.retries && retry(); n++) {
           const [again] = await attempt(onlyOn(plan, board.id), n);
           if (again) last.set(board.id, again);
           else break;
@@ -194,6 +208,21 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
     await hub.call('onRunEnd', run, { interrupted: abort.signal.aborted, outputs: {} });
   }
   return { exitCode: abort.signal.aborted ? 130 : exitCode(run), result: run };
+}
+
+/** Disabled boards that `--board`/`--tag` would otherwise have run: said, never silently dropped. */
+function disabledBoards(rack: RackSpec, o: RunOptions): Array<{ board: string; reason: string }> {
+  return rack.boards
+    .filter((b) => b.status === 'disabled')
+    .filter(
+      (b) =>
+        (o.board.length === 0 || o.board.includes(b.id)) &&
+        (o.tag.length === 0 || b.tags.some((t) => o.tag.includes(t))),
+    )
+    .map((b) => ({
+      board: b.id,
+      reason: `status: disabled in boards.yml${b.reason ? ` (${b.reason})` : ''}`,
+    }));
 }
 
 const NO_LOGS: BoardLogs = { serial: '', broker: '' };
@@ -220,6 +249,7 @@ function boardInfo({ board }: { board: BoardSpec }): BoardInfo {
     model: board.virtual?.model,
     tags: board.tags,
     status: board.status,
+    ...(board.reason !== undefined && { reason: board.reason }),
   };
 }
 

@@ -1,17 +1,19 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { LineLink } from '../board/line-link.js';
+import { linkOn } from '../board/open-board.js';
 import type { BoardEvent } from '../board/protocol.js';
 import { toOps } from '../board/record.js';
 import { BoardSession } from '../board/session.js';
-import type { BoardConsole } from '../board/transport.js';
+import type { BoardConsole, ConsolePort } from '../board/transport.js';
 import type { ConnectRecord } from '../broker/records.js';
+import { resetBoard } from '../deploy/reset.js';
 import type { BoardControl, BoardOp, FaultBoard } from '../faults/context.js';
 import type { ProxyHandle } from '../network/toxiproxy.js';
 import { HilError } from '../spec/errors.js';
 import { parseHostPort } from '../spec/host-port.js';
 import type { HostPort } from '../spec/types.js';
-import { openBoardLink, transportOf } from '../transports/open.js';
+import { openBoard, resetTargetOf, transportOf } from '../transports/open.js';
 import { brokerHostFor } from './advertise.js';
 import { clientIdOf, topicPrefix } from './broker-ops.js';
 import { type MqttSeen, mqttSeenText } from './mqtt-seen.js';
@@ -19,6 +21,14 @@ import type { BoardPlan } from './plan.js';
 import { type ProxyPath, proxyPath } from './proxy-path.js';
 import type { RackServices } from './rack.js';
 import { HistoryRecorder, type RawOp } from './recorder.js';
+import { attemptsText, methodLabel, type ResetStep } from './recovery.js';
+
+/** How long the agent's own reset has to bring a new boot before the rack's methods are tried, ms. */
+const AGENT_BOOT_MS = 10_000;
+const text = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** How long a reset command may run, ms. */
+const COMMAND_MS = 30_000;
 
 export interface BoardDriverOptions {
   plan: BoardPlan;
@@ -48,12 +58,25 @@ export class BoardDriver {
   session?: BoardSession;
   proxy?: ProxyHandle;
   notReady?: string;
+  /**
+   * Set when the board failed its health check and no reset of its ladder brought it back: it
+   * cannot be recovered, so the run leaves it out of later scenarios (`error`, with this reason).
+   */
+  unrecoverable?: string;
   /** Set when the board's connection went around its proxy: the address it was told, and where it came from. */
   offProxy?: { proxy: string; from: string };
   /** Last MQTT state the agent reported, for progress lines. */
   mqttState = 'unknown';
   private link?: LineLink;
   private console?: BoardConsole;
+  private port?: ConsolePort;
+  /** The config op the board was given at bring-up: given again after every boot the run sees. */
+  private configOp?: Parameters<BoardSession['config']>[0];
+  /** A reboot's ladder under way (close waits for it). */
+  private rebooting?: Promise<void>;
+  /** Re-sending hello and config after a boot, one at a time. */
+  private reattaching?: Promise<void>;
+  private closed = false;
   private serialLog: WriteStream;
   private t0 = Number.NaN;
   /** The bring-up step under way, for the error when the whole takes too long. */
@@ -68,12 +91,21 @@ export class BoardDriver {
     this.serialLog = createWriteStream(join(opts.dir, 'serial.log'));
   }
 
+  /** How long the board has to answer hello and connect: the run's override, else boards.yml `ready:`. */
+  private get readyMs(): number {
+    return this.opts.readyTimeoutMs ?? this.opts.plan.board.readyMs;
+  }
+
   /**
-   * Brings the board up; never throws (see the class comment). Each step has its own timeout;
-   * the whole is bounded too (3 × the ready timeout), so no step can wait in silence.
+   * Brings the board up (labgrid's strategy) and is its health check: its proxy, its console,
+   * hello and MQTT connected within the ready time. A board that fails the check is reset up its
+   * ladder (the agent's reset when it answered, then boards.yml `reset:` in order, then a
+   * virtual board's power cycle) and checked again after each; every attempt is a `board-reset`
+   * op. Never throws (see the class comment); the whole is bounded, so no step waits in silence.
    */
   async start(): Promise<this> {
-    const bound = 3 * (this.opts.readyTimeoutMs ?? 30_000);
+    const rungs = this.opts.plan.board.reset.length + 2;
+    const bound = rungs * (3 * this.readyMs + COMMAND_MS);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -92,10 +124,15 @@ export class BoardDriver {
     return this;
   }
 
+  /** Leaves the board out of this scenario: not ready, with why (the run quarantined it). */
+  skip(why: string): void {
+    this.notReady = why;
+    this.recorder.record({ t: performance.now(), kind: 'error', msg: `not ready: ${why}` });
+  }
+
   private async bringUp(): Promise<void> {
-    const { plan, services, runId } = this.opts;
+    const { plan, services } = this.opts;
     const board = plan.board;
-    const timeout = this.opts.readyTimeoutMs ?? 30_000;
     this.step = 'its Toxiproxy proxy';
     this.proxy = await services.toxiproxy.client.ensureProxy({
       name: board.id,
@@ -106,27 +143,139 @@ export class BoardDriver {
     // or this host's address when the proxy listens on every interface.
     const host = brokerHostFor(this.proxy.listen.host, transportOf(board).advertise);
     const brokerAddress = { host, port: this.proxy.listen.port };
-    this.step = 'opening its console';
-    const opened = await openBoardLink(board, {
-      broker: brokerAddress,
-      modelOptions: plan.modelOptions,
-      log: this.opts.log,
-    });
-    this.console = opened.board;
-    this.link = opened.link;
-    this.link.on('line', (line) => this.logLine(line.t, line.text));
-    const session = new BoardSession(this.link, { run: runId });
-    this.session = session;
-    session.on('observation', (o) => {
-      for (const op of toOps(o, this.id)) {
-        const { board: _b, ...raw } = op;
-        this.record(raw);
-        this.opts.onAgentOp?.(raw);
+    const tried: string[] = [];
+    let rung = 0;
+    let resetAt = 0;
+    let answered = false;
+    let failure: unknown;
+    let checkAgain = true;
+    for (;;) {
+      if (checkAgain) {
+        answered = false;
+        try {
+          await this.healthCheck(brokerAddress, () => {
+            answered = true;
+          });
+          if (tried.length) this.recordReset('unhealthy', tried.at(-1) as string, 'booted', resetAt);
+          return;
+        } catch (err) {
+          // Going around the proxy is the rack's wiring, not a hang: no reset mends it.
+          if (this.offProxy) throw err;
+          failure = err;
+          if (tried.length)
+            this.recordReset('unhealthy', tried.at(-1) as string, 'no-boot', resetAt, text(err));
+        }
       }
-      if (o.kind === 'event' && o.event.ev === 'mqtt') this.mqttState = o.event.state;
+      // The agent can reset only a board whose agent answered.
+      const ladder = this.ladder();
+      const k = ladder.findIndex((s, i) => i >= rung && (s.method !== 'agent' || answered));
+      const next = ladder[k];
+      if (!next) {
+        if (!tried.length) throw failure;
+        this.unrecoverable = `no answer after ${attemptsText(tried)}: ${text(failure)}`;
+        throw new Error(this.unrecoverable);
+      }
+      rung = k + 1;
+      this.step = `resetting it (${next.method})`;
+      this.opts.log?.(
+        `board "${this.id}": failed its health check (${text(failure)}); resetting it: ${next.method}`,
+      );
+      resetAt = performance.now();
+      try {
+        await next.run();
+        tried.push(next.method);
+        checkAgain = true;
+      } catch (e) {
+        // The method itself failed (no such command, a PTY without DTR): on to the next, no check.
+        this.recordReset('unhealthy', next.method, 'failed', resetAt, text(e));
+        tried.push(`${next.method} (failed)`);
+        checkAgain = false;
+      }
+    }
+  }
+
+  /**
+   * The board's reset ladder: its agent's `reset`, boards.yml `reset:` methods in order, and a
+   * power cycle where hil started the board itself (a virtual board).
+   */
+  private ladder(): ResetStep[] {
+    const board = this.opts.plan.board;
+    const steps: ResetStep[] = [
+      {
+        method: 'agent',
+        run: async () => {
+          if (!this.session) throw new Error('no session');
+          await this.session.reset();
+        },
+      },
+    ];
+    for (const m of board.reset) {
+      steps.push({
+        method: methodLabel(m),
+        run: () =>
+          resetBoard(
+            m,
+            this.console
+              ? resetTargetOf(board, this.console, this.port)
+              : {
+                  board: board.id,
+                  ...(typeof board.transport.path === 'string' && { path: board.transport.path }),
+                },
+            { commandTimeoutMs: COMMAND_MS },
+          ),
+      });
+    }
+    const restart = this.console?.restart;
+    if (restart) steps.push({ method: 'power cycle', run: () => restart() });
+    return steps;
+  }
+
+  private recordReset(
+    why: 'reboot' | 'unhealthy',
+    method: string,
+    outcome: 'booted' | 'refused' | 'no-boot' | 'failed',
+    since: number,
+    detail?: string,
+    last?: boolean,
+  ): void {
+    const t = performance.now();
+    this.record({
+      t,
+      kind: 'board-reset',
+      why,
+      method,
+      outcome,
+      ms: Math.round(t - since),
+      ...(detail !== undefined && { detail }),
+      ...(last && { last: true as const }),
     });
+  }
+
+  /** Opens what is not open (the console, its link and session), then hello, config and MQTT connected. */
+  private async healthCheck(brokerAddress: HostPort, onAnswer: () => void): Promise<void> {
+    const { plan, runId } = this.opts;
+    const board = plan.board;
+    const timeout = this.readyMs;
+    if (!this.console) {
+      this.step = 'opening its console';
+      this.console = await openBoard(board, {
+        broker: brokerAddress,
+        modelOptions: plan.modelOptions,
+        log: this.opts.log,
+      });
+    }
+    if (!this.link || this.link.gone) {
+      this.step = 'opening its console';
+      await this.session?.close().catch(() => {});
+      this.port = await this.console.open();
+      this.link = linkOn(this.port, { board: board.id });
+      this.link.on('line', (line) => this.logLine(line.t, line.text));
+      this.attach(new BoardSession(this.link, { run: runId }));
+    }
+    const session = this.session as BoardSession;
     this.step = 'hello';
     await session.hello(timeout);
+    onAnswer();
     this.step = 'config and MQTT connect';
     const connects = this.watchConnects();
     // What the agent says meanwhile, to tell "12 × connecting" from silence when `connected` never comes.
@@ -143,12 +292,13 @@ export class BoardDriver {
         timeout,
         'mqtt connected',
       );
-      await session.config({
+      this.configOp = {
         broker: `${brokerAddress.host}:${brokerAddress.port}`,
         topic: topicPrefix(board.id),
         client_id: clientIdOf(board.id),
         deadlines: plan.deadlines,
-      });
+      };
+      await session.config(this.configOp);
       await connected.catch((err: unknown) => {
         if (!(err instanceof HilError) || err.code !== 'HIL_E_TIMEOUT') throw err;
         throw new HilError(
@@ -162,6 +312,117 @@ export class BoardDriver {
       connects.stop();
       session.off('event', onEvent);
     }
+  }
+
+  /** Takes a new session: its observations become ops; a boot after bring-up gets hello and config again. */
+  private attach(session: BoardSession): void {
+    this.session = session;
+    session.on('observation', (o) => {
+      for (const op of toOps(o, this.id)) {
+        const { board: _b, ...raw } = op;
+        this.record(raw);
+        this.opts.onAgentOp?.(raw);
+      }
+      if (o.kind === 'event' && o.event.ev === 'mqtt') this.mqttState = o.event.state;
+    });
+    session.on('boot', () => {
+      if (!Number.isNaN(this.t0) && this.configOp && !this.closed) this.reattach(session);
+    });
+  }
+
+  /**
+   * A board that booted mid-run lost the config an app is given at start (a firmware that keeps
+   * it in a file takes the same config as no change): say hello until it answers, then config.
+   */
+  private reattach(session: BoardSession): void {
+    const prior = this.reattaching ?? Promise.resolve();
+    this.reattaching = prior.then(async () => {
+      if (this.closed || session !== this.session || !this.configOp) return;
+      try {
+        await session.hello(this.readyMs);
+        await session.config(this.configOp);
+      } catch (err) {
+        this.opts.log?.(
+          `board "${this.id}": could not configure it again after its boot: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    });
+  }
+
+  /**
+   * A scheduled reboot: the agent's reset, and when it refuses or no boot follows, the rack's
+   * methods in turn; each attempt a `board-reset` op. Resolves once the first method was carried
+   * out (the fault starts then); the rest of the ladder goes on meanwhile. Rejects when none could be.
+   */
+  private reboot(): Promise<void> {
+    const steps = this.ladder();
+    let issued: () => void = () => {};
+    let none: (err: Error) => void = () => {};
+    const first = new Promise<void>((resolve, reject) => {
+      issued = resolve;
+      none = reject;
+    });
+    const errors: string[] = [];
+    this.rebooting = (async () => {
+      for (const [i, step] of steps.entries()) {
+        const last = i === steps.length - 1;
+        const at = performance.now();
+        const outcome = this.bootOutcome(step.method === 'agent' ? AGENT_BOOT_MS : this.readyMs);
+        try {
+          await step.run();
+        } catch (err) {
+          outcome.cancel();
+          const why = err instanceof Error ? err.message : String(err);
+          errors.push(`${step.method}: ${why}`);
+          this.recordReset('reboot', step.method, 'failed', at, why, last);
+          continue;
+        }
+        issued();
+        if (this.closed) return;
+        const seen = await outcome.result;
+        this.recordReset(
+          'reboot',
+          step.method,
+          seen.outcome,
+          at,
+          seen.detail,
+          last || seen.outcome === 'booted',
+        );
+        if (seen.outcome === 'booted' || this.closed) return;
+      }
+      none(new Error(`no reset method could be carried out: ${errors.join('; ')}`));
+    })();
+    return first;
+  }
+
+  /** What follows a reset: a new boot, the agent refusing it, or nothing within `ms`. */
+  private bootOutcome(ms: number): {
+    result: Promise<{ outcome: 'booted' | 'refused' | 'no-boot'; detail?: string }>;
+    cancel(): void;
+  } {
+    const session = this.session;
+    if (!session)
+      return { result: Promise.resolve({ outcome: 'no-boot', detail: 'no session' }), cancel: () => {} };
+    let cancel: () => void = () => {};
+    const cancelled = new Promise<{ outcome: 'no-boot'; detail: string }>((resolve) => {
+      cancel = () => resolve({ outcome: 'no-boot', detail: 'cancelled' });
+    });
+    const seen = session
+      .waitFor(
+        (o) =>
+          o.kind === 'boot'
+            ? { outcome: 'booted' as const, detail: o.line ?? `hello ${String(o.boot ?? '')}`.trim() }
+            : o.kind === 'event' && o.event.ev === 'error' && o.event.msg.includes('reset')
+              ? { outcome: 'refused' as const, detail: o.event.msg }
+              : undefined,
+        ms,
+        'a new boot',
+      )
+      .catch((err: unknown) => ({
+        outcome: 'no-boot' as const,
+        detail: err instanceof Error ? err.message : String(err),
+      }));
+    return { result: Promise.race([seen, cancelled]), cancel };
   }
 
   /** The broker's connect records of this board's client, from now on (an external broker gives none). */
@@ -231,14 +492,16 @@ export class BoardDriver {
 
   /** What faults may make this board do, and what they watch to see it done. */
   faultBoard(): FaultBoard {
-    const session = this.session;
-    const control: BoardControl | undefined = session && {
+    const control: BoardControl | undefined = this.session && {
       wifi: async (up) => {
-        await session.wifi(up);
+        if (!this.session) throw new Error(`board ${this.id}: no session`);
+        await this.session.wifi(up);
       },
-      reset: async () => {
-        await session.reset();
-      },
+      reset: () => this.reboot(),
+      resetFallbacks: this.ladder()
+        .slice(1)
+        .map((s) => s.method),
+      resetWithinMs: AGENT_BOOT_MS + (this.ladder().length - 1) * (this.readyMs + COMMAND_MS),
     };
     return {
       id: this.id,
@@ -265,12 +528,16 @@ export class BoardDriver {
 
   /** Ends the session, the board's console (and its process, if any) and the serial log; safe to call twice. */
   async close(): Promise<void> {
+    this.closed = true;
+    // Closing the session first ends the waits of a reattach or a reboot under way.
     await this.session?.close().catch(() => {});
+    await this.reattaching?.catch(() => {});
+    await this.rebooting?.catch(() => {});
     await this.link?.close().catch(() => {});
     await this.console?.stop().catch(() => {});
     this.session = undefined;
     this.link = undefined;
     this.console = undefined;
-    await new Promise<void>((resolve) => this.serialLog.end(() => resolve()));
+    if (!this.serialLog.closed) await new Promise<void>((resolve) => this.serialLog.end(() => resolve()));
   }
 }

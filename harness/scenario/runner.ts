@@ -26,6 +26,11 @@ export interface RunScenarioOptions {
   epoch: number;
   signal?: AbortSignal;
   readyTimeoutMs?: number;
+  /**
+   * Boards left out of this scenario, with why (hil quarantined them earlier in the run): each is
+   * `error` with that reason, never started.
+   */
+  skip?: ReadonlyMap<string, string>;
   /** How many boards are brought up at once (default: two per core). */
   startConcurrency?: number;
   onProgress?: (p: ScenarioProgress) => void;
@@ -40,6 +45,8 @@ export interface ScenarioRun {
   latenessMs: { faults: number[]; stimuli: number[] };
   /** Each board's serial.log and broker.log as written, by board id (reporters attach them). */
   logs: Map<string, BoardLogs>;
+  /** Boards that failed their health check and that no reset brought back, with why: quarantine them. */
+  unrecoverable: Map<string, string>;
   /** Runner problems (a fault that could not be applied or healed), also recorded per board. */
   errors: string[];
   aborted: boolean;
@@ -124,11 +131,12 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
       });
       drivers.set(bp.board.id, driver);
     }
+    for (const [id, why] of opts.skip ?? []) drivers.get(id)?.skip(why);
     // Bounded: each board's ready timeout runs from its own start, not from the queue's.
     const started = await mapLimited(
       [...drivers.values()],
       opts.startConcurrency ?? defaultStartConcurrency(),
-      (d) => d.start(),
+      (d) => (d.notReady ? Promise.resolve(d) : d.start()),
     );
     t0 = clock.now();
     for (const d of started) d.setT0(t0);
@@ -172,6 +180,9 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     const histories = await finish(plan, drivers, opts.dir, startedAt, lateness, brokerTexts);
     outcome = {
       histories,
+      unrecoverable: new Map(
+        [...drivers.values()].flatMap((d) => (d.unrecoverable ? [[d.id, d.unrecoverable] as const] : [])),
+      ),
       lateness,
       latenessMs: { faults: faultLateness, stimuli: stimuliLate },
       errors,

@@ -48,6 +48,8 @@ export class Agent {
   #boot = 0;
   #bootAt = 0;
   #target: Target;
+  /** A `config` op set the target (the built-in one is replaced by the first, always). */
+  #configured = false;
   #app: Running | undefined;
   #rebooting = false;
   #off = false;
@@ -151,14 +153,19 @@ export class Agent {
       if (ms === undefined) return `config: deadline of ${cls} is not a duration`;
       deadlines[cls] = ms;
     }
-    // Kept across resets, as a firmware keeps its settings in a file.
-    this.#target = {
+    const target = {
       host: m[1] as string,
       port: Number(m[2]),
       prefix: op.topic.replace(/\/+$/, ''),
       clientId: op.client_id,
       deadlines,
     };
+    // The config it already runs (given again after a boot, as hil does): no change, no reconnect.
+    if (this.#configured && this.#app && JSON.stringify(target) === JSON.stringify(this.#target))
+      return undefined;
+    // Kept across resets, as a firmware keeps its settings in a file.
+    this.#target = target;
+    this.#configured = true;
     this.#app?.loop.push(async () => {
       this.#print(`config: ${this.#target.clientId} -> ${this.#target.host}:${this.#target.port}`);
       this.#stopModel(true);

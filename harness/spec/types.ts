@@ -17,9 +17,13 @@ export type WifiMethod =
   | { kind: 'proxy' }
   | { kind: 'command'; down: string; up: string };
 
+/**
+ * One way to reset a board from the rack. `command` runs `argv` without a shell; `shell: true`
+ * runs `command` with `sh -c` (pipes, `$VAR`).
+ */
 export type ResetMethod =
-  | { kind: 'dtr' | 'rts' | 'repl' | 'none' }
-  | { kind: 'command'; command: string }
+  | { kind: 'dtr' | 'rts' | 'repl' }
+  | { kind: 'command'; command: string; argv: string[]; shell: boolean }
   | { kind: 'line'; line: 'dtr' | 'rts'; invert: boolean; pulse: number };
 
 /** A model option's value as YAML gives it (durations stay strings until the model reads them). */
@@ -33,6 +37,9 @@ export interface VirtualSpec {
 
 /** Serial speed when boards.yml gives none: what MicroPython ports use on USB and UART. */
 export const DEFAULT_BAUD = 115200;
+
+/** How long a board has to answer hello and connect to MQTT when boards.yml gives no `ready:`, ms. */
+export const DEFAULT_READY_MS = 30_000;
 
 /**
  * How a board's console is reached: a kind of the transport registry (`transports/registry.ts`)
@@ -52,8 +59,16 @@ export interface BoardSpec {
   listen?: HostPort;
   firmware: string;
   tags: string[];
-  reset: ResetMethod;
+  /**
+   * The rack's ways to reset it, tried in order after the agent's own `reset` (boards.yml
+   * `reset:`, one or a list: a line pulse, then a hub power cycle); empty for `none`.
+   */
+  reset: ResetMethod[];
+  /** How long the board has to answer `hello` and connect to MQTT, ms (boards.yml `ready:`, default 30 s). */
+  readyMs: number;
   status: 'enabled' | 'quarantined' | 'disabled';
+  /** Why the board is quarantined or disabled (boards.yml `reason:`), shown where it is. */
+  reason?: string;
   baud: number;
   wifi: WifiMethod;
   /** A virtual board's model, for labels and the scenario's `models:`; open it through its transport. */

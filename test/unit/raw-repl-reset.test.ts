@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { type LineFlags, pulseSteps, type ResettablePort, resetBoard } from '../../harness/deploy/reset.js';
+import { resetCommand } from '../../harness/deploy/reset-command.js';
 import type { HilError } from '../../harness/spec/errors.js';
 import type { ResetMethod } from '../../harness/spec/types.js';
 
@@ -95,7 +96,7 @@ describe('raw REPL: board reset', () => {
     const dir = await mkdtemp(join(tmpdir(), 'hil-reset-'));
     try {
       const out = join(dir, 'out');
-      const method: ResetMethod = { kind: 'command', command: `echo "$HIL_BOARD $HIL_SERIAL" > ${out}` };
+      const method = shellCommand(`echo "$HIL_BOARD $HIL_SERIAL" > ${out}`);
       await resetBoard(method, { board: 'b1', path: '/dev/ttyUSB7' });
       expect((await readFile(out, 'utf8')).trim()).to.equal('b1 /dev/ttyUSB7');
     } finally {
@@ -105,7 +106,7 @@ describe('raw REPL: board reset', () => {
 
   it('fails with the command and what it printed when it exits non-zero', async () => {
     const err = await rejection(
-      resetBoard({ kind: 'command', command: 'echo relay not found >&2; exit 3' }, { board: 'b1' }),
+      resetBoard(shellCommand('echo relay not found >&2; exit 3'), { board: 'b1' }),
     );
     expect(err.code).to.equal('HIL_E_BOARD');
     expect(err.message).to.equal(
@@ -115,14 +116,84 @@ describe('raw REPL: board reset', () => {
 
   it('stops a command that hangs', async () => {
     const err = await rejection(
-      resetBoard({ kind: 'command', command: 'sleep 10' }, { board: 'b1' }, { commandTimeoutMs: 200 }),
+      resetBoard(argvCommand('sleep 10'), { board: 'b1' }, { commandTimeoutMs: 200 }),
     );
     expect(err.code).to.equal('HIL_E_TIMEOUT');
   });
 
-  it('refuses `none`, saying how to make the board resettable', async () => {
-    const err = await rejection(resetBoard({ kind: 'none' }, { board: 'b1' }));
-    expect(err.code).to.equal('HIL_E_BOARD');
-    expect(err.message).to.match(/reset is `none`.*set reset: dtr, rts, repl or a command/);
+  it('runs a command without a shell: its words are arguments, never a second command', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hil-reset-'));
+    try {
+      const out = join(dir, 'o u t');
+      // `;` and `>` inside quotes are one argument each; no shell reads them.
+      await resetBoard(
+        argvCommand(
+          `node -e "require('fs').writeFileSync(process.argv[1], process.argv[2])" '${out}' 'a; rm -rf x > y'`,
+        ),
+        {
+          board: 'b1',
+        },
+      );
+      expect(await readFile(out, 'utf8')).to.equal('a; rm -rf x > y');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
+
+describe('reset commands from boards.yml', () => {
+  it('splits a string as a shell would, and keeps a list as argv', () => {
+    expect(resetCommand('uhubctl -l 1-1 -p 2 -a cycle', false)).to.deep.equal({
+      kind: 'command',
+      command: 'uhubctl -l 1-1 -p 2 -a cycle',
+      argv: ['uhubctl', '-l', '1-1', '-p', '2', '-a', 'cycle'],
+      shell: false,
+    });
+    expect(resetCommand(`relay --name "bench 2" 'off on'`, false)).to.include({ shell: false });
+    expect(
+      (resetCommand(`relay --name "bench 2" 'off on'`, false) as ResetMethod & { argv: string[] }).argv,
+    ).to.deep.equal(['relay', '--name', 'bench 2', 'off on']);
+    expect(resetCommand(['uhubctl', '-a', 'cycle'], false)).to.deep.equal({
+      kind: 'command',
+      command: 'uhubctl -a cycle',
+      argv: ['uhubctl', '-a', 'cycle'],
+      shell: false,
+    });
+  });
+
+  it('refuses shell syntax without `shell: true`, naming it and the fix', () => {
+    for (const [text, named] of [
+      ['relay off && relay on', '&&'],
+      ['echo $HIL_BOARD', '$HIL_BOARD'],
+      ['reset.sh > /tmp/log', '>'],
+      ['cycle /dev/ttyACM*', '/dev/ttyACM*'],
+    ] as const) {
+      const r = resetCommand(text, false);
+      expect(r, text).to.have.property(
+        'problem',
+        `the reset command uses shell syntax (${named}), and it runs without a shell`,
+      );
+      expect((r as { hint: string }).hint).to.match(/^add `shell: true`/);
+    }
+    expect(resetCommand('relay off && relay on', true)).to.deep.equal({
+      kind: 'command',
+      command: 'relay off && relay on',
+      argv: ['sh', '-c', 'relay off && relay on'],
+      shell: true,
+    });
+    expect(resetCommand(['a', 'b'], true)).to.have.property(
+      'problem',
+      '`shell: true` needs `command` as one string',
+    );
+  });
+});
+
+function shellCommand(text: string): ResetMethod {
+  return resetCommand(text, true) as ResetMethod;
+}
+
+function argvCommand(text: string): ResetMethod {
+  const r = resetCommand(text, false);
+  if ('problem' in r) throw new Error(r.problem);
+  return r;
+}
