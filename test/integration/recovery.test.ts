@@ -141,6 +141,67 @@ checks: [no-traceback]
       'hil run: skipping board spare: status: disabled in boards.yml (sent back for repair)\n',
     );
   });
+
+  it('a reboot the agent refuses is done by the rack reset command: confirmed by the new boot, configured again, judged normally', async () => {
+    const board = await startFakeBoard({
+      board: 'no-machine',
+      mqtt: 'config',
+      publish: true,
+      refuse: ['reset'],
+    });
+    fakes.push(board);
+    const node = JSON.stringify(process.execPath);
+    const rack = join(dir, 'reboot-rack.yml');
+    await writeFile(
+      rack,
+      `broker: { listen: "127.0.0.1:${await lowPort()}" }
+toxiproxy: { url: "http://127.0.0.1:${await freePort()}", manage: true }
+boards:
+  - { id: no-machine, serial: ${board.path}, listen: "127.0.0.1:${await lowPort()}", reset: { command: [${node}, -e, "process.kill(${board.proc.pid}, 'SIGUSR1')"] } }
+`,
+    );
+    const file = join(dir, 'reboot.yml');
+    await writeFile(
+      file,
+      `name: reboot
+duration: 8s
+drain: 2s
+traffic:
+  - { class: alarm, at: [6s] }
+faults:
+  - { at: 1s, reboot: {} }
+policies:
+  alarm: must-deliver
+checks: [{ reconnects-within: 5s }, no-traceback]
+`,
+    );
+    const run = await runSuite(
+      { boards: rack, scenarios: [file], out: join(dir, 'reports-reboot'), reporter: ['summary'] },
+      { handleSignals: false, stdout: new PassThrough(), stderr: new PassThrough() },
+    );
+    const r = run.result?.results[0];
+    if (!r) throw new Error('no result');
+    const ctx = `\n${r.verdict.reasons.join('\n')}\n${JSON.stringify(r.verdict.checks)}`;
+    expect(r.verdict.verdict, ctx).to.equal('pass');
+    expect(
+      opsOf(r.history, 'board-reset').map((x) => [
+        x.why,
+        x.method.replace(/^command: .*/, 'command'),
+        x.outcome,
+      ]),
+    ).to.deep.equal([
+      ['reboot', 'agent', 'refused'],
+      ['reboot', 'command', 'booted'],
+    ]);
+    const [confirm] = opsOf(r.history, 'confirm');
+    expect(confirm?.confirmed, confirm?.seen).to.equal(true);
+    expect(confirm?.seen).to.match(
+      /^the board booted again \d+ ms after the reset \(rom\); by a later method, after: agent refused$/,
+    );
+    // Its app lost its config with the power cycle: hil gave it again, so it connected again.
+    const connects = opsOf(r.history, 'mqtt').filter((m) => m.state === 'connected' && m.t > 1000);
+    expect(connects.length, 'connected again after the reboot').to.be.greaterThan(0);
+  });
 });
 
 /** A port below the ephemeral range that nothing listens on (boards.yml rejects 32768+). */
