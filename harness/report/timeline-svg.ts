@@ -364,6 +364,8 @@ function healthMark(h: HealthMark, hx: number, y: number, tagged = false): strin
       return `<path ${cls} d="M${n(hx - 5)} ${y - 5}L${n(hx + 5)} ${y + 5}M${n(hx + 5)} ${y - 5}L${n(hx - 5)} ${y + 5}" stroke="#d62728" stroke-width="3">${tip}</path>`;
     case 'hung':
       return `<rect ${cls} x="${n(hx - 5)}" y="${y - 5}" width="10" height="10" fill="#111111">${tip}</rect>`;
+    case 'away':
+      return `<rect ${cls} x="${n(hx - 5)}" y="${y - 5}" width="10" height="10" fill="#ffffff" stroke="#111111" stroke-width="1.5" stroke-dasharray="2 1.5">${tip}</rect>`;
     case 'error':
     case 'agent-error':
       return `<path ${cls} d="M${n(hx)} ${y - 6}L${n(hx + 6)} ${y}L${n(hx)} ${y + 6}L${n(hx - 6)} ${y}Z" fill="${h.kind === 'error' ? '#111111' : '#8c8c8c'}">${tip}</path>`;
@@ -438,6 +440,7 @@ function legend(top: number): { svg: string[]; bottom: number } {
   item(health('boot'), 'boot');
   item(health('traceback'), 'traceback');
   item(health('hung'), 'hung (silent on serial)');
+  item(health('away'), 'serial port away');
   item(health('error'), 'runner error');
   out.push('</g>');
   return { svg: out, bottom: y + 8 };
