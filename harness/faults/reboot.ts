@@ -34,18 +34,21 @@ export const reboot = defineFault<Record<string, never>>({
   async apply(ctx) {
     const control = ctx.board.control;
     if (!control) throw new Error(`board ${ctx.board.id} has no control`);
-    let gone: string | undefined;
+    // A native-USB port goes away at the reset and comes back: the link reopens it, and the
+    // boot it then sees confirms as any. One that does not come back can show no boot.
+    let awayMs = 0;
     const watch = watchBoard(
       ctx,
       BOOT_WITHIN_MS,
       (op, after) => {
+        if (op.kind === 'port-back') awayMs += op.awayMs;
         if (op.kind === 'boot')
           return {
             confirmed: true,
-            seen: `the board booted again ${after} ms after the reset (${op.reason})`,
+            seen: `the board booted again ${after} ms after the reset (${op.reason}${awayMs ? `; its serial port was away for ${awayMs} ms` : ''})`,
           };
-        // A serial line that goes away may come back (native USB): keep watching, say it if nothing follows.
-        if (op.kind === 'error') gone ??= op.msg;
+        if (op.kind === 'error' && op.gone)
+          return { confirmed: false, seen: `no new boot seen: the serial line went away: ${op.msg}` };
         return agentRefused(op, 'reset');
       },
       `no new boot within ${BOOT_WITHIN_MS} ms of the reset`,
@@ -56,9 +59,7 @@ export const reboot = defineFault<Record<string, never>>({
       watch?.settle();
       throw err;
     }
-    const confirmed = watch?.result.then((s) =>
-      !s.confirmed && gone ? { confirmed: false, seen: `${s.seen}; the serial line went away: ${gone}` } : s,
-    );
+    const confirmed = watch?.result;
     return { detail: 'board reset', ...(confirmed && { confirmed }), heal: async () => {} };
   },
 });
