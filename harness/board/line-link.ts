@@ -30,6 +30,37 @@ export interface LinkCounters {
   writes: number;
 }
 
+/**
+ * How long a lost port that can come back (a USB device unplugged, a native-USB board's CDC
+ * port re-enumerating at reset) is waited for before it is gone: re-enumeration takes 1–3 s,
+ * a hub power cycle a few more; longer is a person with the cable in hand.
+ */
+export const SERIAL_AWAY_MS = 10_000;
+/** Between tries to reopen a port that went away. */
+export const REOPEN_EVERY_MS = 200;
+
+/** A port opened (again): its stream and how to release it. */
+export interface LinkPort {
+  stream: LinkStream;
+  close(): Promise<void>;
+}
+
+/** How a link finds its port again after it went away. */
+export interface Reopener {
+  /** Opens the port again; rejects while it is not back. */
+  open(): Promise<LinkPort>;
+  /** Where the port is waited for, in messages: `at /dev/ttyACM0`, `as usb 2e8a:0005 (last at /dev/ttyACM0)`. */
+  what(): string;
+  /** Where it was opened last (a USB identity may come back at a new path). */
+  at(): string;
+}
+
+/** The port came back after `awayMs` (host ms), at `at`. */
+export interface PortBack {
+  awayMs: number;
+  at: string;
+}
+
 export interface LineLinkOptions {
   /** Board id, named in errors. */
   board?: string;
@@ -43,19 +74,34 @@ export interface LineLinkOptions {
   maxLine?: number;
   /** Releases the underlying port; default: destroy the stream. */
   close?: () => Promise<void>;
+  /**
+   * Given, a lost port is `away`, not gone: it is reopened every `reopenEveryMs` for up to
+   * `awayMs`, then `back` on the new stream, or `gone` when it did not come back.
+   */
+  reopen?: Reopener;
+  /** Default SERIAL_AWAY_MS. */
+  awayMs?: number;
+  /** Default REOPEN_EVERY_MS. */
+  reopenEveryMs?: number;
 }
 
 export interface LineLinkEvents {
   line: [StampedLine];
-  /** The stream ended or the device went away without close() being called. */
+  /** The stream ended or the device went away without close() being called (and, with `reopen`, did not come back). */
   gone: [HilError];
+  /** The port went away and is being waited for (only with `reopen`); the error says why, in HIL_E_SERIAL. */
+  away: [HilError];
+  /** The port that was away is open again: lines flow from the new stream. */
+  back: [PortBack];
 }
 
-type Stream = Readable & Partial<Pick<Writable, 'write'>>;
+/** What a link reads (and writes, when it can). */
+export type LinkStream = Readable & Partial<Pick<Writable, 'write'>>;
 
 /**
  * A line-based link over any byte stream (a serial port, a PTY, an in-memory pair):
- * splits, stamps and decodes every line; never throws on what the board sends.
+ * splits, stamps and decodes every line; never throws on what the board sends. With `reopen`,
+ * a port that goes away is waited for (bounded) and the link goes on over the new stream.
  */
 export class LineLink extends EventEmitter<LineLinkEvents> {
   readonly counters: LinkCounters = {
@@ -76,9 +122,18 @@ export class LineLink extends EventEmitter<LineLinkEvents> {
   private closing = false;
   private goneError: HilError | undefined;
   private lastLineAt: number;
+  /** The open port; undefined while away (and once closed). */
+  private port: LinkPort | undefined;
+  private detach: () => void = () => {};
+  private awayError: HilError | undefined;
+  private awaySince = 0;
+  /** Settles when the port is back (resolves) or gone or the link closed (rejects). */
+  private present: { promise: Promise<void>; resolve(): void; reject(err: HilError): void } | undefined;
+  private reopening: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
 
   constructor(
-    private readonly stream: Stream,
+    stream: LinkStream,
     private readonly opts: LineLinkOptions = {},
   ) {
     super();
@@ -88,22 +143,57 @@ export class LineLink extends EventEmitter<LineLinkEvents> {
     this.writeTimeout = opts.writeTimeout ?? 2000;
     this.splitter = new LineSplitter(opts.maxLine ?? MAX_LINE);
     this.lastLineAt = this.now();
-    stream.on('data', (chunk: Buffer | string) => this.onData(chunk));
-    stream.on('error', (err: Error) => this.lost(err.message));
-    stream.on('end', () => this.lost('the stream ended'));
-    stream.on('close', (err?: Error | boolean | null) =>
-      this.lost(err instanceof Error ? err.message : 'the port closed'),
-    );
+    this.attach({
+      stream,
+      close: async () => {
+        if (opts.close) await opts.close();
+        else stream.destroy();
+      },
+    });
   }
 
-  /** Set once the link is gone (device unplugged, stream ended). */
+  /** Set once the link is gone (device unplugged and not back, stream ended). */
   get gone(): HilError | undefined {
     return this.goneError;
+  }
+
+  /** Set while the port is away and waited for (HIL_E_SERIAL, saying so). */
+  get away(): HilError | undefined {
+    return this.awayError;
   }
 
   /** Monotonic time of the last line (or of the link's start). */
   get lastLine(): number {
     return this.lastLineAt;
+  }
+
+  /** Resolves at once while the port is open, when it is back while away; rejects once gone or closed. */
+  ready(): Promise<void> {
+    if (this.goneError) return Promise.reject(this.goneError);
+    if (this.closing) return Promise.reject(this.closedError());
+    return this.present?.promise ?? Promise.resolve();
+  }
+
+  private attach(port: LinkPort): void {
+    const { stream } = port;
+    const onData = (chunk: Buffer | string) => this.onData(chunk);
+    const onError = (err: Error) => this.lost(err.message);
+    const onEnd = () => this.lost('the stream ended');
+    const onClose = (err?: Error | boolean | null) =>
+      this.lost(err instanceof Error ? err.message : 'the port closed');
+    stream.on('data', onData);
+    stream.on('error', onError);
+    stream.on('end', onEnd);
+    stream.on('close', onClose);
+    this.port = port;
+    this.detach = () => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('close', onClose);
+      stream.off('error', onError);
+      // A late error from the dead stream must not crash the process.
+      stream.on('error', () => {});
+    };
   }
 
   /** Feeds bytes as if they had arrived; the stream's `data` handler. */
@@ -139,13 +229,17 @@ export class LineLink extends EventEmitter<LineLinkEvents> {
     }
   }
 
-  /** Writes text; rejects with HIL_E_TIMEOUT when the port does not take it in time. */
-  write(text: string, timeoutMs = this.writeTimeout): Promise<void> {
-    if (this.goneError) return Promise.reject(this.goneError);
-    const stream = this.stream;
-    const write = stream.write?.bind(stream);
-    if (this.closing || !write)
-      return Promise.reject(new HilError('HIL_E_SERIAL', `${this.board}: link is closed`));
+  /**
+   * Writes text; rejects with HIL_E_TIMEOUT when the port does not take it in time. While the
+   * port is away the write waits for it to come back (then the timeout starts), and rejects
+   * with the gone error if it does not.
+   */
+  async write(text: string, timeoutMs = this.writeTimeout): Promise<void> {
+    if (this.present) await this.ready();
+    if (this.goneError) throw this.goneError;
+    const stream = this.port?.stream;
+    const write = stream?.write?.bind(stream);
+    if (this.closing || !write) throw this.closedError();
     this.counters.writes++;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
@@ -162,18 +256,35 @@ export class LineLink extends EventEmitter<LineLinkEvents> {
       write(text, (err?: Error | null) => {
         clearTimeout(timer);
         if (!err) return resolve();
-        reject(this.goneError ?? new HilError('HIL_E_SERIAL', `${this.board}: write failed: ${err.message}`));
+        reject(
+          this.goneError ??
+            this.awayError ??
+            new HilError('HIL_E_SERIAL', `${this.board}: write failed: ${err.message}`),
+        );
       });
     });
   }
 
-  /** Closes the link and its port; later stream events are not a loss. */
+  /** Closes the link and its port (or stops waiting for it); later stream events are not a loss. */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
     this.flushPartial();
-    if (this.opts.close) await this.opts.close();
-    else this.stream.destroy();
+    this.present?.reject(this.closedError());
+    this.wake?.();
+    // A try under way ends on its own (a port it opens after this is closed at once): wait a little for it.
+    if (this.reopening) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.reopening, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+      clearTimeout(timer);
+    }
+    const port = this.port;
+    this.port = undefined;
+    if (port) await port.close();
+  }
+
+  private closedError(): HilError {
+    return new HilError('HIL_E_SERIAL', `${this.board}: link is closed`);
   }
 
   private flushPartial(): void {
@@ -182,13 +293,92 @@ export class LineLink extends EventEmitter<LineLinkEvents> {
   }
 
   private lost(why: string): void {
-    if (this.closing || this.goneError) return;
+    if (this.closing || this.goneError || this.awayError) return;
     this.flushPartial();
+    const reopen = this.opts.reopen;
+    if (!reopen) {
+      this.goneError = new HilError(
+        'HIL_E_SERIAL_GONE',
+        `${this.board}: serial line gone: ${why} (USB cable unplugged or board lost power? plug it back and rerun)`,
+      );
+      this.log(this.goneError.message);
+      this.emit('gone', this.goneError);
+      return;
+    }
+    const withinMs = this.opts.awayMs ?? SERIAL_AWAY_MS;
+    this.awaySince = this.now();
+    this.awayError = new HilError(
+      'HIL_E_SERIAL',
+      `${this.board}: serial port ${reopen.at()} went away: ${why}; waiting up to ${secs(withinMs)} for it to come back`,
+    );
+    let resolve: () => void = () => {};
+    let reject: (err: HilError) => void = () => {};
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Nobody may be waiting: an unheard rejection must not crash the process.
+    promise.catch(() => {});
+    this.present = { promise, resolve, reject };
+    const dead = this.port;
+    this.port = undefined;
+    this.detach();
+    this.log(this.awayError.message);
+    this.emit('away', this.awayError);
+    this.reopening = this.waitForPort(reopen, why, withinMs, dead);
+  }
+
+  /** Tries to reopen every `reopenEveryMs` until `withinMs` has passed: then `back` or `gone`. */
+  private async waitForPort(reopen: Reopener, why: string, withinMs: number, dead?: LinkPort): Promise<void> {
+    // Release the dead port first (its fd would hold the device node).
+    await dead?.close().catch(() => {});
+    const every = this.opts.reopenEveryMs ?? REOPEN_EVERY_MS;
+    const until = performance.now() + withinMs;
+    for (;;) {
+      // A port that just vanished may still be listed for a moment: try after a pause.
+      const left = until - performance.now();
+      await new Promise<void>((res) => {
+        const timer = setTimeout(res, Math.max(0, Math.min(every, left)));
+        this.wake = () => {
+          clearTimeout(timer);
+          res();
+        };
+      });
+      this.wake = undefined;
+      if (this.closing) return;
+      const port = await reopen.open().catch(() => undefined);
+      if (this.closing) {
+        await port?.close().catch(() => {});
+        return;
+      }
+      if (port) return this.cameBack(port, reopen);
+      if (performance.now() >= until) break;
+    }
     this.goneError = new HilError(
       'HIL_E_SERIAL_GONE',
-      `${this.board}: serial line gone: ${why} (USB cable unplugged or board lost power? plug it back and rerun)`,
+      `${this.board}: serial port went away (${why}) and did not come back within ${secs(withinMs)} ${reopen.what()} (USB cable unplugged or board lost power? plug it back and rerun)`,
     );
+    this.awayError = undefined;
+    const present = this.present;
+    this.present = undefined;
     this.log(this.goneError.message);
     this.emit('gone', this.goneError);
+    present?.reject(this.goneError);
   }
+
+  private cameBack(port: LinkPort, reopen: Reopener): void {
+    const awayMs = Math.round(this.now() - this.awaySince);
+    this.awayError = undefined;
+    const present = this.present;
+    this.present = undefined;
+    this.attach(port);
+    this.log(`${this.board}: serial port back at ${reopen.at()} after ${awayMs} ms`);
+    this.emit('back', { awayMs, at: reopen.at() });
+    present?.resolve();
+  }
+}
+
+/** `10 s`, `1.5 s`, `300 ms`. */
+function secs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
 }

@@ -11,6 +11,10 @@ export interface SerialConsoleOptions {
   /** What else `stop()` ends (a board process, a PTY pair); the port itself is closed by its opener. */
   stop?: () => Promise<void>;
   restart?: () => Promise<void>;
+  /** Finds the path again before each open (a USB identity may come back at a new path). */
+  locate?: () => Promise<string>;
+  /** Set for a port that can go away and come back: see BoardConsole.comesBackAs. */
+  comesBackAs?: string;
 }
 
 /**
@@ -18,12 +22,19 @@ export interface SerialConsoleOptions {
  * in one builds its console with this.
  */
 export function serialConsole(path: string, opts: SerialConsoleOptions): BoardConsole {
-  const { board, baud = DEFAULT_BAUD, stop, restart } = opts;
+  const { board, baud = DEFAULT_BAUD, stop, restart, locate, comesBackAs } = opts;
   let stopping: Promise<void> | undefined;
+  let at = path;
   return {
-    path,
-    open: () => openSerialConsole(path, { board, baud }),
+    get path() {
+      return at;
+    },
+    open: async () => {
+      if (locate) at = await locate();
+      return openSerialConsole(at, { board, baud });
+    },
     ...(restart && { restart }),
+    ...(comesBackAs !== undefined && { comesBackAs }),
     stop: () => {
       stopping ??= stop ? stop() : Promise.resolve();
       return stopping;
@@ -49,10 +60,30 @@ export function linkOn(port: ConsolePort, opts: Omit<LineLinkOptions, 'close'> =
   return new LineLink(port.stream, { ...opts, close: () => port.close() });
 }
 
-/** Opens a board's console and puts a line link on it. */
+/**
+ * Opens a board's console and puts a line link on it. A console that can come back
+ * (`comesBackAs`) is reopened by the link when it goes away (`awayMs`, default SERIAL_AWAY_MS).
+ * `onPort` gets each port opened, the first and every reopened one (a reset's modem lines).
+ */
 export async function openConsoleLink(
   console: BoardConsole,
-  opts: Omit<LineLinkOptions, 'close'> = {},
+  opts: Omit<LineLinkOptions, 'close' | 'reopen'> & { onPort?: (port: ConsolePort) => void } = {},
 ): Promise<LineLink> {
-  return linkOn(await console.open(), opts);
+  const { onPort, ...linkOpts } = opts;
+  const open = async () => {
+    const port = await console.open();
+    onPort?.(port);
+    return port;
+  };
+  const port = await open();
+  const as = console.comesBackAs;
+  if (as === undefined) return linkOn(port, linkOpts);
+  return linkOn(port, {
+    ...linkOpts,
+    reopen: {
+      open,
+      at: () => console.path,
+      what: () => (as === console.path ? `at ${as}` : `as ${as} (last at ${console.path})`),
+    },
+  });
 }

@@ -20,6 +20,7 @@ export function toOps(o: Observation, board: string, t0 = 0): Op[] {
           reason: o.reason,
           ...(o.boot !== undefined && { boot: o.boot }),
           ...(o.line !== undefined && { line: o.line }),
+          ...(o.unseenMs !== undefined && { unseenMs: o.unseenMs }),
         },
       ];
     case 'traceback':
@@ -34,6 +35,10 @@ export function toOps(o: Observation, board: string, t0 = 0): Op[] {
       ];
     case 'hung':
       return [{ t, kind: 'hung', board, silentMs: o.silentMs, ...(o.boots && { boots: o.boots }) }];
+    case 'away':
+      return [{ t, kind: 'port-away', board, msg: o.error.message }];
+    case 'back':
+      return [{ t, kind: 'port-back', board, awayMs: o.awayMs, at: o.at }];
     case 'gone':
       return [{ t, kind: 'error', board, msg: o.error.message, gone: true }];
     case 'event':

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { HilError } from '../spec/errors.js';
 import { bootSignal, HELLO_STAGE, type Traceback, TracebackCollector } from './console-signals.js';
-import type { LineLink, StampedLine } from './line-link.js';
+import type { LineLink, PortBack, StampedLine } from './line-link.js';
 import type { Observation } from './observation.js';
 import { type BoardEvent, encodeOp, type HostOp } from './protocol.js';
 
@@ -33,6 +33,10 @@ export interface SessionEvents {
   boot: [Extract<Observation, { kind: 'boot' }>];
   traceback: [Extract<Observation, { kind: 'traceback' }>];
   hung: [Extract<Observation, { kind: 'hung' }>];
+  /** The serial port went away and is waited for: waits stay, writes wait, the watchdog rests. */
+  away: [HilError];
+  /** It is back: the session says hello, so a new boot is seen. */
+  back: [PortBack];
   gone: [HilError];
 }
 
@@ -44,6 +48,8 @@ interface Waiter {
 /**
  * The agent protocol over a line link: commands with timeouts, typed events, reboot and
  * traceback detection, and a watchdog that marks a silent board hung instead of waiting forever.
+ * A port that goes away and comes back (the link reopens it) is the same session: a new boot id
+ * in the hello it then sends is a `boot`.
  */
 export class BoardSession {
   readonly board: string;
@@ -75,6 +81,9 @@ export class BoardSession {
   private bootsUnanswered = 0;
   private lastBootLine: string | undefined;
   private probedAt: number | undefined;
+  /** When the port went away, until the first hello after it is back: a boot seen then happened since. */
+  private awaySince: number | undefined;
+  private sightFrom: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -91,6 +100,8 @@ export class BoardSession {
     this.lastAnswer = link.lastLine;
     link.on('line', (l) => this.onLine(l));
     link.on('gone', (err) => this.onGone(err));
+    link.on('away', (err) => this.onAway(err));
+    link.on('back', (b) => this.onBack(b));
     if (link.gone) queueMicrotask(() => this.onGone(link.gone as HilError));
     if (this.idleProbe > 0) {
       const every = Math.max(10, Math.min(this.idleProbe, this.hungAfter, 1000) / 4);
@@ -119,7 +130,8 @@ export class BoardSession {
     const onBoot = (o: Extract<Observation, { kind: 'boot' }>) => boots.push(o.line ?? `hello ${o.boot}`);
     this.on('boot', onBoot);
     const retry = setInterval(() => {
-      this.send({ op: 'hello', run: this.run }).catch(() => {});
+      // While the port is away a send would wait for it: one is enough.
+      if (!this.link.away) this.send({ op: 'hello', run: this.run }).catch(() => {});
     }, this.helloRetry);
     retry.unref();
     try {
@@ -156,8 +168,12 @@ export class BoardSession {
     return this.send({ op: 'reset' });
   }
 
-  /** Writes one op; resolves with the host time taken just before the write. */
+  /**
+   * Writes one op; resolves with the host time taken just before the write. While the port is
+   * away it waits for it to come back (the time is then the real write's), and rejects if it does not.
+   */
   async send(op: HostOp): Promise<number> {
+    await this.link.ready();
     const t = this.link.now();
     await this.link.write(encodeOp(op));
     return t;
@@ -215,7 +231,7 @@ export class BoardSession {
 
   /** Runs the watchdog once (a timer calls it; tests with an injected clock call it directly). */
   tick(): void {
-    if (this.closed || this.link.gone) return;
+    if (this.closed || this.link.gone || this.link.away) return;
     const now = this.link.now();
     const last = this.lastAnswer;
     if (this.probedAt !== undefined && last >= this.probedAt) {
@@ -306,12 +322,16 @@ export class BoardSession {
     this.bootStage = HELLO_STAGE;
     // The first hello names the boot; an answer with the same id is no reboot; a new id after
     // a banner or ROM line belongs to the boot those already reported.
-    if (known === undefined || String(known) === String(e.boot)) return;
-    if (stage > 0 && stage < HELLO_STAGE) return;
-    this.observeBoot({ kind: 'boot', t, reason: 'hello', boot: e.boot });
+    if (known !== undefined && String(known) !== String(e.boot) && !(stage > 0 && stage < HELLO_STAGE))
+      this.observeBoot({ kind: 'boot', t, reason: 'hello', boot: e.boot });
+    this.sightFrom = undefined;
   }
 
   private observeBoot(o: Extract<Observation, { kind: 'boot' }>): void {
+    if (this.sightFrom !== undefined) {
+      o.unseenMs = Math.round(o.t - this.sightFrom);
+      this.sightFrom = undefined;
+    }
     this.observe(o);
     this.events.emit('boot', o);
   }
@@ -326,6 +346,29 @@ export class BoardSession {
     };
     this.observe(o);
     this.events.emit('traceback', o);
+  }
+
+  private onAway(err: HilError): void {
+    if (this.closed) return;
+    const t = this.link.now();
+    this.awaySince = t;
+    this.observe({ kind: 'away', t, error: err });
+    this.events.emit('away', err);
+  }
+
+  /** Back from away: the silence was the port's, not the board's; hello tells a new boot. */
+  private onBack(b: PortBack): void {
+    if (this.closed) return;
+    const t = this.link.now();
+    this.lastAnswer = t;
+    this.probedAt = undefined;
+    this.hung = false;
+    this.sightFrom = this.awaySince;
+    this.observe({ kind: 'back', t, awayMs: b.awayMs, at: b.at });
+    this.events.emit('back', b);
+    this.hello().catch(() => {
+      // No answer: the watchdog takes it from here.
+    });
   }
 
   private onGone(err: HilError): void {

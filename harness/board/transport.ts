@@ -86,10 +86,22 @@ export interface ModemLines {
 
 /** A board found or started: its console can be opened (again and again), and it can be stopped. */
 export interface BoardConsole {
-  /** Where the console is, for messages and reset commands (HIL_SERIAL): a device path or a PTY. */
-  path: string;
-  /** Opens the console as a byte stream; once closed it may be opened again (deploy, then run). */
+  /**
+   * Where the console is, for messages and reset commands (HIL_SERIAL): a device path or a PTY;
+   * where the last `open()` found it, for a USB identity.
+   */
+  readonly path: string;
+  /**
+   * Opens the console as a byte stream; once closed it may be opened again (deploy, then run).
+   * Each open finds the device anew: a USB identity may come back at another path.
+   */
   open(): Promise<ConsolePort>;
+  /**
+   * Set for hardware whose console can go away and come back (a USB cable unplugged, a
+   * native-USB board's CDC port re-enumerating at every reset): what it is waited for as, in
+   * messages (its path, or its USB identity). A line link on it reopens it (`openConsoleLink`).
+   */
+  comesBackAs?: string;
   /** Restarts the board's process, as a power cycle does (virtual boards); absent for hardware. */
   restart?(): Promise<void>;
   /** Ends what opening started (a board process, a PTY pair, QEMU); bounded, safe to call twice. */

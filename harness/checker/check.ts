@@ -76,10 +76,26 @@ function checkVerdict(check: string, findings: CheckFinding[]): CheckVerdict {
   return { check, verdict: verdictOf(findings), findings, reasons: proseOf(findings) };
 }
 
-/** When the board's serial line went away, if it did: what was not seen after it went unseen. */
-function goneOf(view: BoardView): OpOf<'error'> | undefined {
-  for (const op of view.ops) if (op.kind === 'error' && op.gone) return op;
-  return undefined;
+/** When the board's serial line went away for good, and why. */
+interface Lost {
+  t: number;
+  msg: string;
+  /** Away and never back, with no `gone` error recorded (the history ended first). */
+  notBack?: true;
+}
+
+/**
+ * When the board's serial line went away for good, if it did: what was not seen after it went
+ * unseen. A port away and back is no loss; one that never came back is lost from its `port-away`.
+ */
+function goneOf(view: BoardView): Lost | undefined {
+  let away: OpOf<'port-away'> | undefined;
+  for (const op of view.ops) {
+    if (op.kind === 'port-away') away = op;
+    else if (op.kind === 'port-back') away = undefined;
+    else if (op.kind === 'error' && op.gone) return { t: away?.t ?? op.t, msg: op.msg };
+  }
+  return away && { t: away.t, msg: `${away.msg}; it was not back when the history ended`, notBack: true };
 }
 
 /** A failure that is an absence (no reconnect, no boot) after the line went away is hil's trouble. */
@@ -146,10 +162,12 @@ function boardProblems(view: BoardView): BoardFinding[] {
       });
     }
   }
+  const gone = goneOf(view);
+  // The run ended while hil still waited for the port: as much the runner's trouble as a `gone`.
+  if (gone?.notBack) out.push({ kind: 'runner-error', level: 'error', t: gone.t, msg: gone.msg });
   // Some boot at or after a reboot's start: the latest boot is.
   let lastBoot = Number.NEGATIVE_INFINITY;
   for (const op of view.ops) if (op.kind === 'boot' && op.t > lastBoot) lastBoot = op.t;
-  const gone = goneOf(view);
   for (const r of view.link.outages) {
     if (r.kind !== 'reboot' || Number.isFinite(r.end)) continue;
     const booted = lastBoot >= r.start;

@@ -36,23 +36,26 @@ export const reboot = defineFault<Record<string, never>>({
     const control = ctx.board.control;
     if (!control) throw new Error(`board ${ctx.board.id} has no control`);
     const fallbacks = control.resetFallbacks ?? [];
-    let gone: string | undefined;
-    /** The ladder's attempts that brought no boot, in order: "agent refused", "repl no-boot". */
+    // A native-USB port goes away at the reset and comes back: the link reopens it, and the
+    // boot it then sees confirms as any. One that does not come back can show no boot.
+    let awayMs = 0;
+    /** The ladder's attempts that brought no boot, in order: "agent refused", "repl brought no boot". */
     const tried: string[] = [];
     const withinMs = Math.max(BOOT_WITHIN_MS, control.resetWithinMs ?? 0);
     const watch = watchBoard(
       ctx,
       withinMs,
       (op, after) => {
+        if (op.kind === 'port-back') awayMs += op.awayMs;
         if (op.kind === 'boot') {
           const by = tried.length ? `; by a later method, after: ${tried.join(', ')}` : '';
           return {
             confirmed: true,
-            seen: `the board booted again ${after} ms after the reset (${op.reason})${by}`,
+            seen: `the board booted again ${after} ms after the reset (${op.reason}${awayMs ? `; its serial port was away for ${awayMs} ms` : ''})${by}`,
           };
         }
-        // A serial line that goes away may come back (native USB): keep watching, say it if nothing follows.
-        if (op.kind === 'error') gone ??= op.msg;
+        if (op.kind === 'error' && op.gone)
+          return { confirmed: false, seen: `no new boot seen: the serial line went away: ${op.msg}` };
         if (op.kind === 'board-reset' && op.why === 'reboot' && op.outcome !== 'booted') {
           tried.push(`${op.method} ${op.outcome === 'no-boot' ? 'brought no boot' : op.outcome}`);
           if (op.last)
@@ -72,9 +75,7 @@ export const reboot = defineFault<Record<string, never>>({
       watch?.settle();
       throw err;
     }
-    const confirmed = watch?.result.then((s) =>
-      !s.confirmed && gone ? { confirmed: false, seen: `${s.seen}; the serial line went away: ${gone}` } : s,
-    );
+    const confirmed = watch?.result;
     const detail = fallbacks.length ? `board reset (agent, then ${fallbacks.join(', ')})` : 'board reset';
     return { detail, ...(confirmed && { confirmed }), heal: async () => {} };
   },

@@ -13,9 +13,12 @@ export interface FaultSpan {
   fault: string;
   /** ms from t = 0. */
   start: number;
-  /** Undefined: it never ended (a reboot: the board never reported `mqtt connected` again). */
+  /**
+   * Undefined: it never ended (a reboot: the board never reported `mqtt connected` again, nor
+   * did the broker see it connect while its serial port was away).
+   */
   end?: number;
-  /** A reboot: from its start until the agent's next `mqtt connected`, whatever its end op says. */
+  /** A reboot: from its start until the agent's next `mqtt connected` (see connectedIndexes), whatever its end op says. */
   reboot: boolean;
   startOp: OpOf<'fault'>;
   /** The end op (never set for a reboot). */
@@ -98,7 +101,7 @@ export function faultSpans(ops: readonly Op[]): FaultSpans {
 function connectedAfter(ops: readonly Op[]): (i: number, t: number) => Op | undefined {
   let at: number[] | undefined;
   return (i, t) => {
-    at ??= ops.flatMap((o, j) => (o.kind === 'mqtt' && o.state === 'connected' ? [j] : []));
+    at ??= connectedIndexes(ops);
     const idx = at as number[];
     let lo = 0;
     let hi = idx.length;
@@ -113,6 +116,24 @@ function connectedAfter(ops: readonly Op[]): (i: number, t: number) => Op | unde
     }
     return undefined;
   };
+}
+
+/**
+ * Where the agent said `mqtt connected`; while its serial port was away (between `port-away`
+ * and `port-back`) the agent could not be heard, so the broker's connect of its client stands in.
+ */
+function connectedIndexes(ops: readonly Op[]): number[] {
+  const out: number[] = [];
+  let away = false;
+  ops.forEach((o, j) => {
+    if (o.kind === 'port-away') away = true;
+    else if (o.kind === 'port-back') away = false;
+    else if (
+      o.kind === 'mqtt' ? o.state === 'connected' : away && o.kind === 'client' && o.event === 'connect'
+    )
+      out.push(j);
+  });
+  return out;
 }
 
 /**

@@ -97,7 +97,11 @@ export type Op =
       clientId: string;
       clean?: boolean;
     }
-  /** The board (re)started: a second `hello`, a `MicroPython v…` banner or an ESP ROM `rst:` line. */
+  /**
+   * The board (re)started: a second `hello`, a `MicroPython v…` banner or an ESP ROM `rst:` line.
+   * `unseenMs`: seen once its serial port was back (the hello hil then sends): it booted at
+   * some time in the `unseenMs` before `t`, since the port's `port-away`.
+   */
   | {
       t: number;
       kind: 'boot';
@@ -105,6 +109,7 @@ export type Op =
       reason: 'hello' | 'banner' | 'rom';
       boot?: string | number;
       line?: string;
+      unseenMs?: number;
     }
   /**
    * A Python traceback, at its header. `line`: its exception line, else the last line seen;
@@ -151,8 +156,17 @@ export type Op =
   /** The broker, not the board, lost a command: its session or queue was wiped (restart-clean). */
   | { t: number; kind: 'broker-forgot'; board: string; id: string; why: string }
   /**
+   * The board's serial port went away (a USB unplug, a native-USB port re-enumerating at reset)
+   * and hil waits a bounded time for it: `msg` says where and how long. Nothing from the agent
+   * is seen until its `port-back`; none at all: the history is cut short from here.
+   */
+  | { t: number; kind: 'port-away'; board: string; msg: string }
+  /** The port is open again after `awayMs`, at `at` (a USB identity may come back at another path). */
+  | { t: number; kind: 'port-back'; board: string; awayMs: number; at: string }
+  /**
    * Something the runner could not do (a fault the board cannot perform, a dead serial port).
-   * `gone`: the board's serial line went away, so the history is cut short from here.
+   * `gone`: the board's serial line went away for good (from its `port-away`, if one came
+   * before), so the history is cut short from there.
    */
   | { t: number; kind: 'error'; board: string; msg: string; gone?: true };
 

@@ -74,7 +74,7 @@ interface Step {
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 
-/** One step per fault span (the shared pairing) and per traffic burst (a class's emits). */
+/** One step per fault span (the shared pairing), per traffic burst (a class's emits), per time the serial port was away. */
 export function steps(scenario: ScenarioSpec, history: History): Step[] {
   const out: Array<Step & { t: number }> = [];
   for (const f of faultSpans(boardOps(history)).spans) {
@@ -101,6 +101,20 @@ export function steps(scenario: ScenarioSpec, history: History): Step[] {
       status: Status.PASSED,
     });
   }
+  const ops = boardOps(history);
+  ops.forEach((op, i) => {
+    if (op.kind !== 'port-away') return;
+    const back = ops.slice(i + 1).find((o) => o.kind === 'port-back');
+    out.push(
+      back?.kind === 'port-back'
+        ? {
+            t: op.t,
+            name: `serial port away ${s(op.t)}–${s(back.t)}, back at ${back.at}`,
+            status: Status.PASSED,
+          }
+        : { t: op.t, name: `serial port away from ${s(op.t)}: ${op.msg}`, status: Status.BROKEN },
+    );
+  });
   for (const e of opsOf(history, 'error'))
     out.push({ t: e.t, name: `runner error: ${e.msg}`, status: Status.BROKEN });
   for (const { t, why, method, outcome, ms, detail } of opsOf(history, 'board-reset')) {

@@ -74,7 +74,7 @@ export interface MqttSpan {
 
 export interface HealthMark {
   t: number;
-  kind: 'boot' | 'traceback' | 'hung' | 'error' | 'agent-error' | 'reset';
+  kind: 'boot' | 'traceback' | 'hung' | 'away' | 'error' | 'agent-error' | 'reset';
   text: string;
 }
 
@@ -245,6 +245,18 @@ function healthMarks(ops: readonly Op[]): HealthMark[] {
             : `silent on serial for ${at(op.silentMs)} at ${at(op.t)}`,
         });
         break;
+      case 'port-away': {
+        const back = ops.slice(i + 1).find((o) => o.kind === 'port-back');
+        out.push({
+          t: op.t,
+          kind: 'away',
+          text:
+            back?.kind === 'port-back'
+              ? `serial port away at ${at(op.t)}, back at ${at(back.t)} (${back.at})`
+              : `serial port away at ${at(op.t)}, not back: ${op.msg}`,
+        });
+        break;
+      }
       case 'error':
         out.push({ t: op.t, kind: 'error', text: `runner error at ${at(op.t)}: ${op.msg}` });
         break;

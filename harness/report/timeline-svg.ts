@@ -366,6 +366,8 @@ function healthMark(h: HealthMark, hx: number, y: number, tagged = false): strin
       return `<rect ${cls} x="${n(hx - 5)}" y="${y - 5}" width="10" height="10" fill="#111111">${tip}</rect>`;
     case 'reset':
       return `<circle ${cls} cx="${n(hx)}" cy="${y}" r="5" fill="none" stroke="#4e79a7" stroke-width="2.5">${tip}</circle>`;
+    case 'away':
+      return `<rect ${cls} x="${n(hx - 5)}" y="${y - 5}" width="10" height="10" fill="#ffffff" stroke="#111111" stroke-width="1.5" stroke-dasharray="2 1.5">${tip}</rect>`;
     case 'error':
     case 'agent-error':
       return `<path ${cls} d="M${n(hx)} ${y - 6}L${n(hx + 6)} ${y}L${n(hx)} ${y + 6}L${n(hx - 6)} ${y}Z" fill="${h.kind === 'error' ? '#111111' : '#8c8c8c'}">${tip}</path>`;
@@ -441,6 +443,7 @@ function legend(top: number): { svg: string[]; bottom: number } {
   item(health('traceback'), 'traceback');
   item(health('hung'), 'hung (silent on serial)');
   item(health('reset'), 'reset by hil');
+  item(health('away'), 'serial port away');
   item(health('error'), 'runner error');
   out.push('</g>');
   return { svg: out, bottom: y + 8 };

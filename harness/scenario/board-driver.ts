@@ -1,7 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { LineLink } from '../board/line-link.js';
-import { linkOn } from '../board/open-board.js';
+import { openConsoleLink } from '../board/open-board.js';
 import type { BoardEvent } from '../board/protocol.js';
 import { toOps } from '../board/record.js';
 import { BoardSession } from '../board/session.js';
@@ -267,9 +267,19 @@ export class BoardDriver {
     if (!this.link || this.link.gone) {
       this.step = 'opening its console';
       await this.session?.close().catch(() => {});
-      this.port = await this.console.open();
-      this.link = linkOn(this.port, { board: board.id });
+      this.link = await openConsoleLink(this.console, {
+        board: board.id,
+        onPort: (port) => {
+          this.port = port;
+        },
+      });
       this.link.on('line', (line) => this.logLine(line.t, line.text));
+      // serial.log says where the port went and came back, between the board's own lines.
+      this.link.on('away', (err) => this.logLine(performance.now(), `[hil] ${err.message}`));
+      this.link.on('back', (b) =>
+        this.logLine(performance.now(), `[hil] serial port back at ${b.at} after ${Math.round(b.awayMs)} ms`),
+      );
+      this.link.on('gone', (err) => this.logLine(performance.now(), `[hil] ${err.message}`));
       this.attach(new BoardSession(this.link, { run: runId }));
     }
     const session = this.session as BoardSession;

@@ -51,6 +51,6 @@ export const serialPath: BoardTransport<SerialPathSpec> = {
   async open(board, spec) {
     // Loaded when a board is opened: the validator reads this module and must not load serialport.
     const { serialConsole } = await import('../board/open-board.js');
-    return serialConsole(spec.path, { board: board.id, baud: board.baud });
+    return serialConsole(spec.path, { board: board.id, baud: board.baud, comesBackAs: spec.path });
   },
 };

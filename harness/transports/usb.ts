@@ -67,7 +67,14 @@ export const usb: BoardTransport<UsbSpec> = {
   async open(board, spec, ctx) {
     const { findUsbPath } = await import('../board/usb-ports.js');
     const { serialConsole } = await import('../board/open-board.js');
-    const path = await findUsbPath(board.id, spec, ctx.usb);
-    return serialConsole(path, { board: board.id, baud: board.baud });
+    // Found now, so a board not plugged in fails at once; found again at every open, since a
+    // device that went away may come back at another /dev path.
+    const locate = () => findUsbPath(board.id, spec, ctx.usb);
+    return serialConsole(await locate(), {
+      board: board.id,
+      baud: board.baud,
+      locate,
+      comesBackAs: describeUsb(spec),
+    });
   },
 };

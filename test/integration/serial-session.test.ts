@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Observation } from '../../harness/board/observation.js';
 import { openConsoleLink } from '../../harness/board/open-board.js';
@@ -5,7 +8,12 @@ import { encodeOp } from '../../harness/board/protocol.js';
 import { BoardSession, type BoardSessionOptions } from '../../harness/board/session.js';
 import type { HilError } from '../../harness/spec/errors.js';
 import { openBoard } from '../../harness/transports/open.js';
-import { type FakeBoard, startFakeBoard } from '../fixtures/board/fake-board.js';
+import {
+  type FakeBoard,
+  type NativeUsbBoard,
+  startFakeBoard,
+  startNativeUsbBoard,
+} from '../fixtures/board/fake-board.js';
 import { agentConformance, onSerialPath, testBoard } from './agent-conformance.js';
 
 describe('serial: agent conformance, fake agent over a real PTY', function () {
@@ -40,13 +48,11 @@ describe('serial: board session over a real PTY (fake agent)', function () {
   let session: BoardSession | undefined;
   let seen: Observation[] = [];
 
-  async function start(opts: BoardSessionOptions = {}) {
+  async function start(opts: BoardSessionOptions = {}, awayMs?: number) {
     board = await startFakeBoard({ board: 'fake-07', fw: 'fake-fw' });
     const link = await openConsoleLink(
       await openBoard(testBoard('fake-07', { kind: 'serial-path', path: board.path })),
-      {
-        board: 'fake-07',
-      },
+      { board: 'fake-07', ...(awayMs !== undefined && { awayMs }) },
     );
     session = new BoardSession(link, { idleProbe: 0, ...opts });
     seen = [];
@@ -136,24 +142,32 @@ describe('serial: board session over a real PTY (fake agent)', function () {
     expect(seen.filter((h) => h.kind === 'hung')).to.have.length(0);
   });
 
-  it('reports a vanished port (the cable pulled) as gone, without crashing', async () => {
-    const s = await start();
+  it('reports a vanished port (the cable pulled) as away, then gone when not back in time', async () => {
+    const s = await start({}, 300);
     await s.hello();
+    const away = new Promise<HilError>((r) => s.on('away', r));
     const gone = new Promise<HilError>((r) => s.on('gone', r));
     const waiting = s.waitForEvent('published', undefined, 30_000).then(
       () => undefined,
       (e: unknown) => e,
     );
     await board?.pair.close();
+    const awayErr = await away;
+    expect(awayErr.code).to.equal('HIL_E_SERIAL');
+    expect(awayErr.message).to.match(
+      /^fake-07: serial port \S+ went away: .*; waiting up to 300 ms for it to come back$/,
+    );
     const err = await gone;
     expect(err.code).to.equal('HIL_E_SERIAL_GONE');
-    expect(err.message).to.contain('fake-07');
+    expect(err.message).to.contain(`fake-07: serial port went away (`);
+    expect(err.message).to.contain(`did not come back within 300 ms at ${board?.path}`);
     const waitErr = await waiting;
     expect((waitErr as HilError).code).to.equal('HIL_E_SERIAL_GONE');
     let sendErr: unknown;
     await s.emit('button', 'after-gone').catch((e) => (sendErr = e));
     expect((sendErr as HilError).code).to.equal('HIL_E_SERIAL_GONE');
     expect(seen.filter((o) => o.kind === 'gone')).to.have.length(1);
+    expect(seen.filter((o) => o.kind === 'away')).to.have.length(1);
   });
 
   it('names the board and the fix when the port does not exist', async () => {
@@ -167,5 +181,59 @@ describe('serial: board session over a real PTY (fake agent)', function () {
       /board ghost-01: cannot open serial port \/dev\/hil-no-such-port/,
     );
     expect((err as HilError).message).to.match(/plugged in/);
+  });
+});
+
+describe('serial: a native-USB port that goes away at a reset and comes back (fake agent)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let usb: NativeUsbBoard | undefined;
+  let session: BoardSession | undefined;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hil-usb-session-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await session?.close().catch(() => {});
+    await usb?.stop();
+    session = undefined;
+    usb = undefined;
+  });
+
+  it('waits for the port, reopens it and sees the new boot; waits and writes carry over', async () => {
+    usb = await startNativeUsbBoard({ board: 'usb-07', dir, goneMs: 500 });
+    const link = await openConsoleLink(
+      await openBoard(testBoard('usb-07', { kind: 'serial-path', path: usb.path })),
+      { board: 'usb-07' },
+    );
+    // A watchdog far shorter than the time away: an away board is not a hung one.
+    const s = new BoardSession(link, { idleProbe: 100, hungAfter: 1000 });
+    session = s;
+    const seen: Observation[] = [];
+    s.on('observation', (o) => seen.push(o));
+    const first = await s.hello();
+    const boot = s.waitFor((o) => (o.kind === 'boot' ? o : undefined), 20_000, 'boot');
+    const away = new Promise<HilError>((r) => s.on('away', r));
+    const back = new Promise<{ awayMs: number; at: string }>((r) => s.on('back', r));
+    await s.reset();
+    expect((await away).message).to.match(/^usb-07: serial port .* went away: .*waiting up to 10 s/);
+    // Written while away: it waits for the port and reaches the new agent.
+    const emitted = s.waitForEvent('emitted', (e) => e.id === 'while-away', 20_000);
+    const sent = s.emit('button', 'while-away');
+    const b = await back;
+    expect(b.at).to.equal(usb.path);
+    expect(b.awayMs).to.be.at.least(400);
+    const o = await boot;
+    expect(o.reason).to.equal('hello');
+    expect(String(o.boot)).to.not.equal(String(first.event.boot));
+    const sentAt = await sent;
+    const backAt = seen.find((x) => x.kind === 'back')!.t;
+    expect(sentAt).to.be.at.least(backAt);
+    await emitted;
+    expect(seen.map((x) => x.kind).filter((k) => k !== 'event' && k !== 'console')).to.deep.equal([
+      'away',
+      'back',
+      'boot',
+    ]);
   });
 });

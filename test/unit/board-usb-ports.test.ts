@@ -1,3 +1,4 @@
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { listUsbSerial } from '../../harness/board/usb-ports.js';
@@ -87,5 +88,40 @@ describe('USB serial ports from sysfs', () => {
     await resolve('sim-1', { kind: 'rfc2217', url: 'rfc2217://lab:4001' }).catch((e) => (err = e));
     expect((err as HilError).code).to.equal('HIL_E_CONFIG');
     expect((err as HilError).message).to.match(/sim-1.*no board transport "rfc2217" \(transports: .*usb/);
+  });
+
+  it('finds a USB identity again at every open: a device back at another path is reopened there', async () => {
+    const moving = await makeUsbTree([PICO2]);
+    try {
+      const usb = { sysRoot: moving.sysRoot, devRoot: moving.devRoot };
+      const board = await openBoard(
+        testBoard('pico-2', { kind: 'usb', vid: '2e8a', pid: '0005', serialNumber: 'e66141040397' }),
+        { usb },
+      );
+      expect(board.path).to.equal(join(moving.devRoot, 'ttyACM1'));
+      expect(board.comesBackAs).to.equal('usb 2e8a:0005 serial e66141040397');
+      // Unplugged: opening says so (what the link sees while it waits).
+      await rename(join(moving.devRoot, 'ttyACM1'), join(moving.root, 'parked'));
+      await rename(join(moving.sysRoot, 'class', 'tty', 'ttyACM1'), join(moving.root, 'parked-sys'));
+      let err: unknown;
+      await board.open().catch((e) => (err = e));
+      expect((err as HilError).message).to.match(
+        /board pico-2: no usb 2e8a:0005 serial e66141040397 is plugged in/,
+      );
+      // Back, enumerated as ttyACM3: the next open looks it up there.
+      await rename(join(moving.root, 'parked'), join(moving.devRoot, 'ttyACM3'));
+      await rename(join(moving.root, 'parked-sys'), join(moving.sysRoot, 'class', 'tty', 'ttyACM3'));
+      err = undefined;
+      const port = await board.open().catch((e) => (err = e));
+      if (!err) await (port as { close(): Promise<void> }).close();
+      expect(board.path).to.equal(join(moving.devRoot, 'ttyACM3'));
+      // The fake node is a plain file, no tty: opening it fails, naming the new path.
+      expect((err as HilError).message).to.contain(
+        `cannot open serial port ${join(moving.devRoot, 'ttyACM3')}`,
+      );
+      await board.stop();
+    } finally {
+      await moving.remove();
+    }
   });
 });

@@ -87,6 +87,67 @@ describe("checker: hil's own failures are error, never fail", () => {
     );
   });
 
+  describe('a serial port that went away', () => {
+    const AWAY =
+      'picow-01: serial port /dev/ttyACM0 went away: the serial device hung up; waiting up to 10 s for it to come back';
+    /** A native-USB reboot: the port goes at the reset; the broker sees the board back before hil does. */
+    const nativeReboot = () =>
+      history('picow-01')
+        .mqtt(0.1, 'connected')
+        .push({ t: 10_000, kind: 'fault', board: 'picow-01', fault: 'reboot', phase: 'start', down: false })
+        .push({ t: 10_050, kind: 'port-away', board: 'picow-01', msg: AWAY })
+        .clientDisconnect(10.1);
+
+    it('and came back at a reset: judged as any reboot, reconnected when the broker saw it while hil could not', () => {
+      const h = nativeReboot()
+        .push({ t: 11_800, kind: 'client', board: 'picow-01', event: 'connect', clientId: 'hil-picow-01' })
+        .push({ t: 12_000, kind: 'port-back', board: 'picow-01', awayMs: 1950, at: '/dev/ttyACM0' })
+        .push({ t: 12_050, kind: 'boot', board: 'picow-01', reason: 'hello', boot: 2, unseenMs: 2000 })
+        .confirm(12.05, 'reboot', true, 'the board booted again');
+      const v = check(h.build(), scenario({}, { checks }));
+      expect(v.verdict, [...v.reasons, ...v.checks.flatMap((c) => c.reasons)].join('\n')).to.equal('pass');
+      expect(v.checks.map((c) => [c.check, c.verdict])).to.deep.equal([
+        ['reconnects-within', 'pass'],
+        ['no-reboot', 'pass'],
+        ['no-hang', 'pass'],
+      ]);
+    });
+
+    it("a broker connect while the port was up is not the agent's word", () => {
+      const h = nativeReboot()
+        .push({ t: 12_000, kind: 'port-back', board: 'picow-01', awayMs: 1950, at: '/dev/ttyACM0' })
+        .push({ t: 12_050, kind: 'boot', board: 'picow-01', reason: 'hello', boot: 2, unseenMs: 2000 })
+        .push({ t: 12_500, kind: 'client', board: 'picow-01', event: 'connect', clientId: 'hil-picow-01' });
+      const v = check(h.build(), scenario({}, { checks: [checks[0]!] }));
+      expect(v.verdict).to.equal('fail');
+      expect(v.checks[0]?.reasons).to.deep.include('never reconnected after the reboot at 10.00s');
+    });
+
+    it('and was not back when the history ended: error from the moment it went, naming it', () => {
+      const v = check(nativeReboot().build(), scenario({}, { checks }));
+      expect(v.verdict).to.equal('error');
+      expect(v.reasons).to.include(
+        `the runner could not go on at 10.05s: ${AWAY}; it was not back when the history ended`,
+      );
+      const rw = v.checks.find((c) => c.check === 'reconnects-within');
+      expect(rw?.verdict).to.equal('error');
+      expect(rw?.findings[0]).to.deep.include({ kind: 'cut-short', t: 10_050 });
+    });
+
+    it('and did not come back in time: lost from the moment it went', () => {
+      const gone =
+        'picow-01: serial port went away (hung up) and did not come back within 10 s at /dev/ttyACM0';
+      const h = nativeReboot().push({ t: 20_100, kind: 'error', board: 'picow-01', msg: gone, gone: true });
+      const v = check(h.build(), scenario({}, { checks }));
+      expect(v.verdict).to.equal('error');
+      const rw = v.checks.find((c) => c.check === 'reconnects-within');
+      expect(rw?.findings[0]).to.deep.include({ kind: 'cut-short', t: 10_050, msg: gone });
+      expect(v.reasons).to.include(
+        `the serial line went away at 10.05s (${gone}), after the reboot at 10.00s: its boot and what followed were not seen, not judged`,
+      );
+    });
+  });
+
   it('summary.json says whether the firmware or the rack failed', () => {
     const spec = scenarioSpec({ button: retryWithin(5000) });
     const failing = boardResult(

@@ -220,6 +220,25 @@ describe('report: timeline SVG', () => {
     expect(m.attrs['data-outcome']).to.equal('late');
   });
 
+  it('marks where the serial port was away, and whether it came back', () => {
+    const away = (t: number) => ({
+      t,
+      kind: 'port-away' as const,
+      board: 'b',
+      msg: 'b: serial port /dev/ttyACM0 went away',
+    });
+    const h = history('b')
+      .push(away(10_000))
+      .push({ t: 11_500, kind: 'port-back', board: 'b', awayMs: 1500, at: '/dev/ttyACM1' })
+      .push(away(50_000));
+    const { root } = render(h, scenarioSpec({ button: retryWithin(15_000) }));
+    const marks = all(root, hasClass('health-mark'));
+    expect(marks.map((e) => [e.attrs['data-kind'], titleOf(e)])).to.deep.equal([
+      ['away', 'serial port away at 10.00s, back at 11.50s (/dev/ttyACM1)'],
+      ['away', 'serial port away at 50.00s, not back: b: serial port /dev/ttyACM0 went away'],
+    ]);
+  });
+
   it('shows an empty history without failing to draw', () => {
     const spec = scenarioSpec({ button: retryWithin(15_000) });
     const { root } = render(history('b'), spec, { end: 0, duration: 0, drain: 0 });

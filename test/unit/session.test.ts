@@ -304,6 +304,91 @@ describe('board session', () => {
       expect((sendErr as HilError).code).to.equal('HIL_E_SERIAL_GONE');
     });
   });
+
+  describe('a port that goes away and comes back', () => {
+    function setupAway() {
+      const clock = new ManualClock();
+      const first = new MemoryLine();
+      const streams = [first];
+      let present = true;
+      const link = new LineLink(first, {
+        board: 'b1',
+        now: clock.now,
+        reopenEveryMs: 1,
+        reopen: {
+          open: async () => {
+            if (!present) throw new Error('ENOENT');
+            const next = new MemoryLine();
+            streams.push(next);
+            return { stream: next, close: async () => void next.destroy() };
+          },
+          at: () => '/dev/ttyACM0',
+          what: () => 'at /dev/ttyACM0',
+        },
+      });
+      // A watchdog far shorter than the time away.
+      const session = new BoardSession(link, { idleProbe: 100, hungAfter: 300, helloRetry: 60_000 });
+      sessions.push(session);
+      const seen: Observation[] = [];
+      session.on('observation', (o) => seen.push(o));
+      const kinds = () => seen.filter((o) => o.kind !== 'console' && o.kind !== 'event').map((o) => o.kind);
+      const plug = (on: boolean) => {
+        present = on;
+        if (!on) streams.at(-1)?.destroy();
+      };
+      return { clock, streams, session, seen, kinds, plug };
+    }
+
+    it('records away and back, keeps waits, rests the watchdog, and says hello again: a new boot id is a boot', async () => {
+      const { clock, streams, session, seen, kinds, plug } = setupAway();
+      const first = session.hello(1000);
+      await drain();
+      streams[0]!.feed(hello(1));
+      await first;
+      const boot = session.waitFor((o) => (o.kind === 'boot' ? o : undefined), 60_000, 'boot');
+      const away = new Promise<HilError>((r) => session.on('away', r));
+      plug(false);
+      expect((await away).code).to.equal('HIL_E_SERIAL');
+      clock.advance(10_000);
+      session.tick();
+      session.tick();
+      expect(session.hung).to.equal(false);
+      expect(kinds()).to.deep.equal(['away']);
+      const back = new Promise((r) => session.on('back', r));
+      clock.advance(500);
+      plug(true);
+      await back;
+      await drain();
+      expect(seen.find((o) => o.kind === 'back')).to.deep.equal({
+        kind: 'back',
+        t: 11_500,
+        awayMs: 10_500,
+        at: '/dev/ttyACM0',
+      });
+      const now = streams.at(-1)!;
+      expect(now.ops()).to.deep.equal([{ op: 'hello', run: 'hil' }]);
+      now.feed(hello(2));
+      await drain();
+      // Booted at some time since the port went away (t 1000), seen at 11 500.
+      expect(await boot).to.deep.include({ t: 11_500, boot: 2, unseenMs: 10_500 });
+      expect(kinds()).to.deep.equal(['away', 'back', 'boot']);
+      // The silence while away was the port's: no probe is due yet.
+      session.tick();
+      expect(now.ops()).to.have.length(1);
+    });
+
+    it('an op sent while away goes out once the port is back, timed then', async () => {
+      const { clock, streams, session, plug } = setupAway();
+      const away = new Promise((r) => session.on('away', r));
+      plug(false);
+      await away;
+      const sent = session.emit('button', 'b-1');
+      clock.advance(700);
+      plug(true);
+      expect(await sent).to.equal(1700);
+      expect(streams.at(-1)!.ops()).to.deep.include({ op: 'emit', cls: 'button', id: 'b-1' });
+    });
+  });
 });
 
 describe('recording observations as history ops', () => {
@@ -352,8 +437,9 @@ describe('recording observations as history ops', () => {
     for (const [o, ops] of table) expect(rec(o)).to.deep.equal(ops);
   });
 
-  it('maps console, malformed, boot, traceback, hung and gone', () => {
+  it('maps console, malformed, boot, traceback, hung, away, back and gone', () => {
     const gone = new HilError('HIL_E_SERIAL_GONE', 'b1: serial line gone');
+    const away = new HilError('HIL_E_SERIAL', 'b1: serial port /dev/ttyACM0 went away: hung up; waiting');
     const table: [Observation, Op[]][] = [
       [{ kind: 'console', t: 900, line: 'hi' }, [{ t: -100, kind: 'serial', board: 'b1', line: 'hi' }]],
       [
@@ -367,6 +453,10 @@ describe('recording observations as history ops', () => {
       [
         { kind: 'boot', t: 2000, reason: 'hello', boot: 9 },
         [{ t: 1000, kind: 'boot', board: 'b1', reason: 'hello', boot: 9 }],
+      ],
+      [
+        { kind: 'boot', t: 2000, reason: 'hello', boot: 9, unseenMs: 1500 },
+        [{ t: 1000, kind: 'boot', board: 'b1', reason: 'hello', boot: 9, unseenMs: 1500 }],
       ],
       [
         {
@@ -398,6 +488,14 @@ describe('recording observations as history ops', () => {
       [
         { kind: 'hung', t: 2000, silentMs: 35_000 },
         [{ t: 1000, kind: 'hung', board: 'b1', silentMs: 35_000 }],
+      ],
+      [
+        { kind: 'away', t: 2000, error: away },
+        [{ t: 1000, kind: 'port-away', board: 'b1', msg: away.message }],
+      ],
+      [
+        { kind: 'back', t: 3000, awayMs: 1000, at: '/dev/ttyACM1' },
+        [{ t: 2000, kind: 'port-back', board: 'b1', awayMs: 1000, at: '/dev/ttyACM1' }],
       ],
       [
         { kind: 'gone', t: 2000, error: gone },

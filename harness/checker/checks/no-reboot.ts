@@ -6,7 +6,8 @@ import { defineCheck, outcome } from './check.js';
 /**
  * `no-reboot`: no boot (second `hello`, boot banner, ROM reset line) after t = 0, except inside a
  * scheduled reboot (from the reboot fault to the next `mqtt connected`). The lines of one restart
- * (banner, then `hello`) make one reboot, up to the next `mqtt connected`.
+ * (banner, then `hello`) make one reboot, up to the next `mqtt connected`. A boot seen once the
+ * serial port was back counts from when it went away (`unseenMs` before it was seen).
  */
 export const noReboot = defineCheck<{ check: 'no-reboot' }>({
   name: 'no-reboot',
@@ -17,7 +18,8 @@ export const noReboot = defineCheck<{ check: 'no-reboot' }>({
     for (const op of view.ops) {
       if (op.kind === 'mqtt' && op.state === 'connected') inRestart = false;
       if (op.kind !== 'boot' || op.t <= 0 || op.t > view.end) continue;
-      if (inScheduled(op.t)) continue;
+      // Seen once its port was back: it may have booted as early as the port went away.
+      if (inScheduled(op.t) || (op.unseenMs !== undefined && inScheduled(op.t - op.unseenMs))) continue;
       if (inRestart) continue;
       inRestart = true;
       failures.push({
