@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { LineLink } from '../board/line-link.js';
+import type { Observation } from '../board/observation.js';
 import { openConsoleLink } from '../board/open-board.js';
 import type { BoardEvent } from '../board/protocol.js';
 import { toOps } from '../board/record.js';
@@ -72,6 +73,8 @@ export class BoardDriver {
   private port?: ConsolePort;
   /** The config op the board was given at bring-up: given again after every boot the run sees. */
   private configOp?: Parameters<BoardSession['config']>[0];
+  /** Waits for a reset's outcome under way: close ends them. */
+  private readonly waits = new Set<() => void>();
   /** A reboot's ladder under way (close waits for it). */
   private rebooting?: Promise<void>;
   /** Re-sending hello and config after a boot, one at a time. */
@@ -405,7 +408,10 @@ export class BoardDriver {
     return first;
   }
 
-  /** What follows a reset: a new boot, the agent refusing it, or nothing within `ms`. */
+  /**
+   * What follows a reset: a new boot, the agent refusing it, or nothing within `ms`. A port away
+   * meanwhile (native USB re-enumerating) holds the wait until it is back or gone.
+   */
   private bootOutcome(ms: number): {
     result: Promise<{ outcome: 'booted' | 'refused' | 'no-boot'; detail?: string }>;
     cancel(): void;
@@ -413,26 +419,43 @@ export class BoardDriver {
     const session = this.session;
     if (!session)
       return { result: Promise.resolve({ outcome: 'no-boot', detail: 'no session' }), cancel: () => {} };
-    let cancel: () => void = () => {};
-    const cancelled = new Promise<{ outcome: 'no-boot'; detail: string }>((resolve) => {
-      cancel = () => resolve({ outcome: 'no-boot', detail: 'cancelled' });
+    type Seen = { outcome: 'booted' | 'refused' | 'no-boot'; detail?: string };
+    let settle: (s: Seen) => void = () => {};
+    const result = new Promise<Seen>((resolve) => {
+      settle = resolve;
     });
-    const seen = session
-      .waitFor(
-        (o) =>
-          o.kind === 'boot'
-            ? { outcome: 'booted' as const, detail: o.line ?? `hello ${String(o.boot ?? '')}`.trim() }
-            : o.kind === 'event' && o.event.ev === 'error' && o.event.msg.includes('reset')
-              ? { outcome: 'refused' as const, detail: o.event.msg }
-              : undefined,
-        ms,
-        'a new boot',
-      )
-      .catch((err: unknown) => ({
-        outcome: 'no-boot' as const,
-        detail: err instanceof Error ? err.message : String(err),
-      }));
-    return { result: Promise.race([seen, cancelled]), cancel };
+    let timer: NodeJS.Timeout | undefined;
+    let away = false;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (!away) done({ outcome: 'no-boot', detail: `no new boot within ${ms} ms` });
+      }, ms);
+      timer.unref();
+    };
+    const onObservation = (o: Observation) => {
+      if (o.kind === 'boot')
+        done({ outcome: 'booted', detail: o.line ?? `hello ${String(o.boot ?? '')}`.trim() });
+      else if (o.kind === 'event' && o.event.ev === 'error' && o.event.msg.includes('reset'))
+        done({ outcome: 'refused', detail: o.event.msg });
+      else if (o.kind === 'away') away = true;
+      else if (o.kind === 'back') {
+        // Back from re-enumerating: the hello the session sends now tells whether it booted.
+        away = false;
+        arm();
+      } else if (o.kind === 'gone') done({ outcome: 'no-boot', detail: o.error.message });
+    };
+    const done = (s: Seen) => {
+      clearTimeout(timer);
+      session.off('observation', onObservation);
+      settle(s);
+    };
+    const cancel = () => done({ outcome: 'no-boot', detail: 'cancelled: the scenario ended' });
+    this.waits.add(cancel);
+    void result.then(() => this.waits.delete(cancel));
+    session.on('observation', onObservation);
+    arm();
+    return { result, cancel };
   }
 
   /** The broker's connect records of this board's client, from now on (an external broker gives none). */
@@ -541,6 +564,7 @@ export class BoardDriver {
     this.closed = true;
     // Closing the session first ends the waits of a reattach or a reboot under way.
     await this.session?.close().catch(() => {});
+    for (const cancel of [...this.waits]) cancel();
     await this.reattaching?.catch(() => {});
     await this.rebooting?.catch(() => {});
     await this.link?.close().catch(() => {});
