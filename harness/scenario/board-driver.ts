@@ -1,4 +1,3 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { LineLink } from '../board/line-link.js';
 import type { BoardEvent } from '../board/protocol.js';
@@ -14,6 +13,7 @@ import type { HostPort } from '../spec/types.js';
 import { openBoardLink, transportOf } from '../transports/open.js';
 import { brokerHostFor } from './advertise.js';
 import { clientIdOf, topicPrefix } from './broker-ops.js';
+import { LineLog } from './line-log.js';
 import { type MqttSeen, mqttSeenText } from './mqtt-seen.js';
 import type { BoardPlan } from './plan.js';
 import { type ProxyPath, proxyPath } from './proxy-path.js';
@@ -54,7 +54,7 @@ export class BoardDriver {
   mqttState = 'unknown';
   private link?: LineLink;
   private console?: BoardConsole;
-  private serialLog: WriteStream;
+  private serialLog: LineLog;
   private t0 = Number.NaN;
   /** The bring-up step under way, for the error when the whole takes too long. */
   private step = 'queued';
@@ -65,7 +65,10 @@ export class BoardDriver {
   constructor(private readonly opts: BoardDriverOptions) {
     this.id = opts.plan.board.id;
     this.recorder = new HistoryRecorder(this.id, join(opts.dir, 'history.jsonl'));
-    this.serialLog = createWriteStream(join(opts.dir, 'serial.log'));
+    // Written as lines arrive: a crash of hil leaves the board's console on disk.
+    this.serialLog = new LineLog(join(opts.dir, 'serial.log'), {
+      onError: (err) => opts.log?.(`board "${this.id}": serial.log: ${err.message}`),
+    });
   }
 
   /**
@@ -260,7 +263,7 @@ export class BoardDriver {
 
   private logLine(t: number, text: string): void {
     const rel = Number.isNaN(this.t0) ? 'setup' : `${((t - this.t0) / 1000).toFixed(3)}s`;
-    this.serialLog.write(`[${rel}] ${text}\n`);
+    this.serialLog.write(`[${rel}] ${text}`);
   }
 
   /** Ends the session, the board's console (and its process, if any) and the serial log; safe to call twice. */
@@ -271,6 +274,6 @@ export class BoardDriver {
     this.session = undefined;
     this.link = undefined;
     this.console = undefined;
-    await new Promise<void>((resolve) => this.serialLog.end(() => resolve()));
+    this.serialLog.close();
   }
 }
