@@ -47,6 +47,29 @@ const reset: SchemaObject = {
   ],
 };
 
+const mqtt: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  'x-expect': '{ username: NAME, password: SECRET } or { username: NAME, password-env: VARIABLE }',
+  description:
+    "The board's MQTT login: sent to it in `config`; the embedded broker refuses any other (see docs/boards-yml.md).",
+  properties: {
+    username: { type: 'string', minLength: 1, description: 'The MQTT username the board presents.' },
+    password: {
+      type: 'string',
+      minLength: 1,
+      description: 'Its password, as written here (prefer password-env: a file is easily shared).',
+    },
+    'password-env': {
+      type: 'string',
+      pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+      'x-expect': 'an environment variable name, e.g. HIL_MQTT_PASSWORD',
+      description: 'The environment variable holding its password, read by hil run (not by hil validate).',
+    },
+  },
+};
+
 /**
  * The board keys of the transports (`serial`, `virtual`), from their registry: one schema per
  * key, a union where two transports share it (a path or a USB identity).
@@ -86,6 +109,7 @@ const board: SchemaObject = {
     },
     baud: { type: 'integer', minimum: 300, description: 'Serial speed (default from defaults.baud).' },
     wifi,
+    mqtt,
   },
 };
 
@@ -128,7 +152,7 @@ export const boardsSchema: SchemaObject = {
     defaults: {
       type: 'object',
       additionalProperties: false,
-      properties: { baud: board.properties.baud, wifi, reset },
+      properties: { baud: board.properties.baud, wifi, reset, mqtt },
     },
     boards: { type: 'array', minItems: 1, items: board },
   },

@@ -4,11 +4,12 @@ import type { BoardEvent } from '../board/protocol.js';
 import { toOps } from '../board/record.js';
 import { BoardSession } from '../board/session.js';
 import type { BoardConsole } from '../board/transport.js';
-import type { ConnectRecord } from '../broker/records.js';
+import type { ConnectRecord, RefusedRecord } from '../broker/records.js';
 import type { BoardControl, BoardOp, FaultBoard } from '../faults/context.js';
 import type { ProxyHandle } from '../network/toxiproxy.js';
 import { HilError } from '../spec/errors.js';
 import { parseHostPort } from '../spec/host-port.js';
+import { boardLogin } from '../spec/mqtt-login.js';
 import type { HostPort } from '../spec/types.js';
 import { openBoardLink, transportOf } from '../transports/open.js';
 import { brokerHostFor } from './advertise.js';
@@ -131,7 +132,9 @@ export class BoardDriver {
     this.step = 'hello';
     await session.hello(timeout);
     this.step = 'config and MQTT connect';
+    const login = boardLogin(board);
     const connects = this.watchConnects();
+    const refused = this.watchRefusals();
     // What the agent says meanwhile, to tell "12 × connecting" from silence when `connected` never comes.
     const seen: MqttSeen[] = [];
     const onEvent = (e: BoardEvent, t: number) => {
@@ -150,9 +153,11 @@ export class BoardDriver {
         broker: `${brokerAddress.host}:${brokerAddress.port}`,
         topic: topicPrefix(board.id),
         client_id: clientIdOf(board.id),
+        ...(login && { username: login.username, password: login.password }),
         deadlines: plan.deadlines,
       });
-      await connected.catch((err: unknown) => {
+      // A refused login ends the wait at once: it reads as a wrong password, not as a timeout.
+      await Promise.race([connected, refused.promise]).catch((err: unknown) => {
         if (!(err instanceof HilError) || err.code !== 'HIL_E_TIMEOUT') throw err;
         throw new HilError(
           'HIL_E_TIMEOUT',
@@ -163,8 +168,24 @@ export class BoardDriver {
       await this.checkProxyPath(brokerAddress, await connects.latest(2000));
     } finally {
       connects.stop();
+      refused.stop();
       session.off('event', onEvent);
     }
+  }
+
+  /** Rejects at the broker's first refusal of this board's login from now on (the embedded broker's records). */
+  private watchRefusals(): { promise: Promise<never>; stop(): void } {
+    const clientId = clientIdOf(this.id);
+    const origin = this.opts.plan.board.mqtt?.origin;
+    let stop = () => {};
+    const promise = new Promise<never>((_, reject) => {
+      stop = this.opts.services.broker.onRecord((r) => {
+        if (r.kind !== 'refused' || r.clientId !== clientId) return;
+        reject(new HilError('HIL_E_BOARD', refusalText(this.id, r, origin)));
+      });
+    });
+    promise.catch(() => {});
+    return { promise, stop: () => stop() };
   }
 
   /** The broker's connect records of this board's client, from now on (an external broker gives none). */
@@ -276,4 +297,13 @@ export class BoardDriver {
     this.console = undefined;
     this.serialLog.close();
   }
+}
+
+function refusalText(
+  board: string,
+  r: RefusedRecord,
+  origin: { file: string; line: number } | undefined,
+): string {
+  const where = origin ? `${origin.file}:${origin.line}` : 'boards.yml (it gives this board none)';
+  return `board ${board}: the broker refused its MQTT login (CONNACK ${r.returnCode}, ${r.reason}); check mqtt at ${where} and that its firmware uses the username and password of its config`;
 }
