@@ -151,8 +151,7 @@ boards:
   after(async () => {
     delete process.env[ENV];
     await services?.close();
-    if (dir && !process.env.KEEP) await rm(dir, { recursive: true, force: true });
-    if (process.env.KEEP) console.log(dir);
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('the board with the wrong password is not ready, at once, and says so; its broker.log shows the refusal', async () => {
