@@ -10,7 +10,16 @@ export const MAX_LINE = 4096;
 
 export type HostOp =
   | { op: 'hello'; run: string }
-  | { op: 'config'; broker: string; topic: string; client_id: string; [option: string]: unknown }
+  | {
+      op: 'config';
+      broker: string;
+      topic: string;
+      client_id: string;
+      /** The board's MQTT login, when boards.yml gives one. */
+      username?: string;
+      password?: string;
+      [option: string]: unknown;
+    }
   | { op: 'emit'; cls: string; id: string }
   | { op: 'wifi'; up: boolean }
   | { op: 'reset' };

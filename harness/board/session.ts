@@ -6,8 +6,15 @@ import type { Observation } from './observation.js';
 import { type BoardEvent, encodeOp, type HostOp } from './protocol.js';
 
 export type HelloEvent = Extract<BoardEvent, { ev: 'hello' }>;
-/** The `config` op's fields (broker host:port, topic prefix, client id, model options). */
-export type ConfigOp = { broker: string; topic: string; client_id: string; [option: string]: unknown };
+/** The `config` op's fields (broker host:port, topic prefix, client id, MQTT login, model options). */
+export type ConfigOp = {
+  broker: string;
+  topic: string;
+  client_id: string;
+  username?: string;
+  password?: string;
+  [option: string]: unknown;
+};
 export type EventOf<K extends BoardEvent['ev']> = Extract<BoardEvent, { ev: K }>;
 
 export interface BoardSessionOptions {

@@ -1,4 +1,5 @@
 import type { NoRouteReason, RouteState } from '../history/ops.js';
+import type { MqttLogin } from '../spec/types.js';
 import type { BrokerRecord } from './records.js';
 
 /**
@@ -28,6 +29,11 @@ export interface BrokerControl {
   readonly upstream: string;
   /** False while a broker-outage holds it stopped. */
   readonly running: boolean;
+  /**
+   * The login hil's own MQTT clients present to a broker that checks logins (the embedded one,
+   * when boards.yml gives them); made per run. Absent: none needed.
+   */
+  readonly hilLogin?: MqttLogin;
   /** Calls `listener` with every record from now on; returns the unsubscribe function. */
   onRecord(listener: (record: BrokerRecord) => void): () => void;
   /** Publishes a down message; resolves when the broker took it (stored and routed, or acknowledged). */

@@ -7,8 +7,9 @@ import type { Duplex } from 'node:stream';
 import type { NoRouteReason } from '../history/ops.js';
 import { describeHolders, portHolders } from '../network/holder.js';
 import { HilError } from '../spec/errors.js';
-import type { HostPort } from '../spec/types.js';
+import type { HostPort, MqttLogin } from '../spec/types.js';
 import type { BrokerControl, BrokerOutageMode, CommandRoute, SubscriptionState } from './control.js';
+import { type BrokerLogins, newHilLogin } from './logins.js';
 import {
   AedesObserver,
   type AedesObserverOptions,
@@ -27,6 +28,12 @@ export interface EmbeddedBrokerOptions {
   /** The clock. Default `performance.now()`. */
   now?: () => number;
   aedes?: AedesObserverOptions['aedes'];
+  /**
+   * Each board's client id → its login (boards.yml `mqtt`). Given and not empty: the broker
+   * refuses every other login, and hil's own clients get one made for this run (`hilLogin`).
+   * Absent or empty: anyone who reaches the port may connect.
+   */
+  logins?: ReadonlyMap<string, MqttLogin>;
 }
 
 interface HeldCommand {
@@ -42,6 +49,9 @@ export class EmbeddedBroker implements BrokerControl {
   readonly kind = 'embedded' as const;
   /** Where it really listens (the port is fixed at the first start and reused after an outage). */
   address: HostPort;
+  /** The login hil's own MQTT clients present, when the broker checks logins; made per run. */
+  readonly hilLogin?: MqttLogin;
+  private readonly logins?: BrokerLogins;
   private observer: AedesObserver | undefined;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
@@ -61,6 +71,10 @@ export class EmbeddedBroker implements BrokerControl {
   private constructor(private readonly options: EmbeddedBrokerOptions) {
     this.address = options.listen ?? { host: '127.0.0.1', port: 0 };
     this.now = options.now ?? (() => performance.now());
+    if (options.logins?.size) {
+      this.hilLogin = newHilLogin();
+      this.logins = { clients: options.logins, hil: this.hilLogin };
+    }
   }
 
   static async start(options: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
@@ -208,6 +222,7 @@ export class EmbeddedBroker implements BrokerControl {
       sessions: this.sessions,
       now: this.now,
       aedes: this.options.aedes,
+      ...(this.logins && { logins: this.logins }),
       onRecord: (record) => this.emit(record),
     });
     // Before the listener opens: a held command never races a board's reconnect.

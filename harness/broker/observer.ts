@@ -8,6 +8,7 @@ import { Aedes, type AedesOptions, type AedesPublishPacket, type Client, type Pu
 import { HilError } from '../spec/errors.js';
 import type { HostPort } from '../spec/types.js';
 import type { SubscriptionState } from './control.js';
+import { type BrokerLogins, checkLogin } from './logins.js';
 import {
   type BrokerRecord,
   type PublishOrigin,
@@ -75,6 +76,8 @@ export interface AedesObserverOptions {
   sessions?: SessionStore;
   /** The clock. Default `performance.now()`. */
   now?: () => number;
+  /** Who may connect (aedes `authenticate`); absent: anyone. A refusal is recorded (`refused`). */
+  logins?: BrokerLogins;
   /** Passed to aedes (heartbeat, connect timeout ...). */
   aedes?: Pick<
     AedesOptions,
@@ -122,9 +125,27 @@ export class AedesObserver {
     this.now = options.now ?? (() => performance.now());
     this.onRecord = options.onRecord;
     this.sessions = options.sessions ?? newSessionStore();
+    const logins = options.logins;
     this.aedes = new Aedes({
       ...options.aedes,
       persistence: this.sessions,
+      ...(logins && {
+        authenticate: (client, username, password, done) => {
+          const refusal = checkLogin(logins, client.id, username, password);
+          if (!refusal) return done(null, true);
+          const from = remoteOf(client);
+          this.onRecord({
+            t: this.now(),
+            kind: 'refused',
+            clientId: client.id,
+            ...(username !== undefined && { username }),
+            returnCode: refusal.returnCode,
+            reason: refusal.reason,
+            ...(from && { from }),
+          });
+          done(Object.assign(new Error(refusal.reason), { returnCode: refusal.returnCode }), false);
+        },
+      }),
       authorizePublish: (client, packet, done) => {
         // The earliest moment a PUBLISH is seen whole; stamped here, recorded once aedes published it.
         const will = client === null || packet === (client as unknown as ClientInternals).will;

@@ -1,4 +1,4 @@
-import type { RackSpec } from '../spec/types.js';
+import type { MqttLogin, RackSpec } from '../spec/types.js';
 import type { BrokerControl } from './control.js';
 import { EmbeddedBroker, type EmbeddedBrokerOptions } from './embedded.js';
 import { boardTopics, ExternalObserver } from './external.js';
@@ -8,6 +8,8 @@ export interface OpenBrokerOptions {
   boardIds: readonly string[];
   now?: () => number;
   aedes?: EmbeddedBrokerOptions['aedes'];
+  /** Each board's client id → its login; the embedded broker checks them (an external one is not ours to). */
+  logins?: ReadonlyMap<string, MqttLogin>;
 }
 
 /** The rack's observer: embedded aedes where `broker.listen` says, or a subscriber of `broker.url`. */
@@ -22,5 +24,10 @@ export async function openBroker(
       now: options.now,
     });
   }
-  return EmbeddedBroker.start({ listen: spec.listen, now: options.now, aedes: options.aedes });
+  return EmbeddedBroker.start({
+    listen: spec.listen,
+    now: options.now,
+    aedes: options.aedes,
+    ...(options.logins && { logins: options.logins }),
+  });
 }

@@ -67,12 +67,25 @@ export interface ForgotRecord {
   detail: string;
 }
 
+/** A CONNECT the broker refused (boards.yml's logins): CONNACK 4 or 5, and why. */
+export interface RefusedRecord {
+  t: number;
+  kind: 'refused';
+  clientId: string;
+  /** The username presented, if any (a password is never recorded). */
+  username?: string;
+  returnCode: 4 | 5;
+  reason: string;
+  from?: HostPort;
+}
+
 export type BrokerRecord =
   | PublishRecord
   | ConnectRecord
   | DisconnectRecord
   | BrokerStateRecord
-  | ForgotRecord;
+  | ForgotRecord
+  | RefusedRecord;
 
 /** A PUBLISH that counts as a delivery: it came from a client. */
 export function isDelivery(r: BrokerRecord): r is PublishRecord {
@@ -132,6 +145,8 @@ export function formatRecord(r: BrokerRecord, t0 = 0): string {
       return `${t} broker ${r.state}: ${r.detail}`;
     case 'forgot':
       return `${t} forgot ${r.clientId}: ${r.ids.join(', ')} (${r.detail})`;
+    case 'refused':
+      return `${t} refused ${r.clientId}${r.from ? ` from ${hostPortText(r.from)}` : ''}: CONNACK ${r.returnCode}, ${r.reason}`;
     default: {
       const never: never = r;
       return String(never);

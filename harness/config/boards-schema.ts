@@ -62,6 +62,29 @@ const reset: SchemaObject = {
   anyOf: [{ const: 'none' }, ...resetMethod.anyOf, { type: 'array', minItems: 1, items: resetMethod }],
 };
 
+const mqtt: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  'x-expect': '{ username: NAME, password: SECRET } or { username: NAME, password-env: VARIABLE }',
+  description:
+    "The board's MQTT login: sent to it in `config`; the embedded broker refuses any other (see docs/boards-yml.md).",
+  properties: {
+    username: { type: 'string', minLength: 1, description: 'The MQTT username the board presents.' },
+    password: {
+      type: 'string',
+      minLength: 1,
+      description: 'Its password, as written here (prefer password-env: a file is easily shared).',
+    },
+    'password-env': {
+      type: 'string',
+      pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+      'x-expect': 'an environment variable name, e.g. HIL_MQTT_PASSWORD',
+      description: 'The environment variable holding its password, read by hil run (not by hil validate).',
+    },
+  },
+};
+
 /**
  * The board keys of the transports (`serial`, `virtual`), from their registry: one schema per
  * key, a union where two transports share it (a path or a USB identity).
@@ -103,6 +126,7 @@ const board: SchemaObject = {
     ready: duration('How long the board has to answer hello and connect to MQTT (default 30s).'),
     baud: { type: 'integer', minimum: 300, description: 'Serial speed (default from defaults.baud).' },
     wifi,
+    mqtt,
   },
 };
 
@@ -145,7 +169,7 @@ export const boardsSchema: SchemaObject = {
     defaults: {
       type: 'object',
       additionalProperties: false,
-      properties: { baud: board.properties.baud, wifi, reset, ready: board.properties.ready },
+      properties: { baud: board.properties.baud, wifi, reset, ready: board.properties.ready, mqtt },
     },
     boards: { type: 'array', minItems: 1, items: board },
   },

@@ -6,6 +6,7 @@ import {
   type BoardSpec,
   DEFAULT_BAUD,
   DEFAULT_READY_MS,
+  type MqttLoginSpec,
   type RackSpec,
   type ResetMethod,
   type TransportSpec,
@@ -15,7 +16,7 @@ import { TRANSPORT_YAML } from '../transports/registry.js';
 import { boardsSchema } from './boards-schema.js';
 import { type Diagnostic, sortDiagnostics } from './diagnostics.js';
 import { checkSchema, checkSections } from './schema-check.js';
-import { YamlSource } from './yaml-source.js';
+import { type PathSegment, YamlSource } from './yaml-source.js';
 
 type Raw = Record<string, unknown>;
 
@@ -64,6 +65,10 @@ export function parseBoards(source: YamlSource): Loaded<RackSpec> {
     diagnostics.push(
       source.at(['broker', 'listen'], brokerPortProblem, 'choose a port below 32768, e.g. 1883'),
     );
+
+  const defaultLogin = defaults.mqtt as Raw | undefined;
+  if (defaultLogin?.password !== undefined && defaultLogin['password-env'] !== undefined)
+    diagnostics.push(bothPasswords(source, ['defaults', 'mqtt']));
 
   const boards: BoardSpec[] = [];
   const byId = new Map<string, number>();
@@ -173,6 +178,7 @@ export function parseBoards(source: YamlSource): Loaded<RackSpec> {
     const reset = parseReset(b.reset ?? defaults.reset ?? 'none', (msg, hint) =>
       diagnostics.push(source.at(b.reset !== undefined ? at('reset') : ['defaults', 'reset'], msg, hint)),
     );
+    const mqtt = parseLogin(source, b.mqtt as Raw | undefined, defaultLogin, i, (d) => diagnostics.push(d));
     if (!yaml || !spec) return;
     const filled = yaml.fills?.(spec) ?? {};
     boards.push({
@@ -188,9 +194,26 @@ export function parseBoards(source: YamlSource): Loaded<RackSpec> {
       baud: (b.baud as number | undefined) ?? (defaults.baud as number | undefined) ?? DEFAULT_BAUD,
       wifi: parseWifi((b.wifi ?? defaults.wifi ?? 'agent') as string | Raw),
       ...(filled.virtual && { virtual: filled.virtual }),
+      ...(mqtt && { mqtt }),
       origin: { file: source.file, ...source.position(['boards', i]) },
     });
   });
+
+  // The embedded broker checks logins once any board has one: a board without would be refused.
+  const withLogin = boards.find((b) => b.mqtt);
+  if (withLogin && broker.url === undefined) {
+    for (const b of boards) {
+      if (b.mqtt) continue;
+      diagnostics.push(
+        source.at(
+          ['boards', rawBoards.findIndex((r) => r?.id === b.id)],
+          `board "${b.id}" has no MQTT login, but board "${withLogin.id}" has one`,
+          'the embedded broker then refuses clients without one: give it mqtt: { username, password-env }, or put mqtt in defaults',
+          'value',
+        ),
+      );
+    }
+  }
 
   if (diagnostics.length) return { diagnostics: sortDiagnostics(diagnostics) };
   return {
@@ -205,6 +228,63 @@ export function parseBoards(source: YamlSource): Loaded<RackSpec> {
       boards,
     },
   };
+}
+
+/**
+ * A board's `mqtt`, its keys over those of `defaults.mqtt` one by one (`password` and
+ * `password-env` count as one: the password's source). Undefined when neither gives one.
+ */
+function parseLogin(
+  source: YamlSource,
+  own: Raw | undefined,
+  defaults: Raw | undefined,
+  i: number,
+  report: (d: ReturnType<YamlSource['at']>) => void,
+): MqttLoginSpec | undefined {
+  if (own === undefined && defaults === undefined) return undefined;
+  const ownPath: PathSegment[] = ['boards', i, 'mqtt'];
+  const defaultsPath: PathSegment[] = ['defaults', 'mqtt'];
+  if (own?.password !== undefined && own['password-env'] !== undefined)
+    report(bothPasswords(source, ownPath));
+  const hasPassword = (r: Raw | undefined) => r?.password !== undefined || r?.['password-env'] !== undefined;
+  const from = hasPassword(own) ? own : hasPassword(defaults) ? defaults : undefined;
+  const fromPath = from === own ? ownPath : defaultsPath;
+  const where: PathSegment[] = own !== undefined ? ownPath : ['boards', i];
+  const username = (own?.username ?? defaults?.username) as string | undefined;
+  if (username === undefined)
+    report(
+      source.at(
+        where,
+        'mqtt has no `username`',
+        'MQTT sends a password only with a username: give mqtt.username',
+      ),
+    );
+  if (!from)
+    report(
+      source.at(
+        where,
+        'mqtt has no `password` or `password-env`',
+        'give password-env: VARIABLE (read by hil run), or password: SECRET',
+      ),
+    );
+  if (username === undefined || !from) return undefined;
+  const key = from.password !== undefined ? 'password' : 'password-env';
+  return {
+    username,
+    ...(from.password !== undefined
+      ? { password: from.password as string }
+      : { passwordEnv: from['password-env'] as string }),
+    origin: { file: source.file, ...source.position([...fromPath, key]) },
+  };
+}
+
+function bothPasswords(source: YamlSource, path: PathSegment[]): ReturnType<YamlSource['at']> {
+  return source.at(
+    [...path, 'password-env'],
+    'mqtt has both `password` and `password-env`',
+    'give one',
+    'key',
+  );
 }
 
 function parseWifi(raw: string | Raw): WifiMethod {

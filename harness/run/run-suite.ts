@@ -13,6 +13,7 @@ import { quarantineStamp } from '../scenario/recovery.js';
 import { type BoardLogs, runScenario, type ScenarioRun } from '../scenario/runner.js';
 import { latenessStats } from '../scenario/stats.js';
 import { EXIT } from '../spec/errors.js';
+import { loginProblems } from '../spec/mqtt-login.js';
 import type { BoardSpec, RackSpec } from '../spec/types.js';
 import { exitCode } from './exit-code.js';
 import { prepareRunFolder, runStamp } from './folder.js';
@@ -69,6 +70,12 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
   const planned = await planFromFiles(o, stderr);
   if (!planned) return { exitCode: EXIT.badInput };
   const { rack, plans } = planned;
+  // Passwords from the environment are read now (hil validate does not need them).
+  const unset = loginProblems(rack.boards);
+  if (unset.length) {
+    for (const p of unset) stderr.write(`hil run: ${p}\n`);
+    return { exitCode: EXIT.badInput };
+  }
   const selected = [...new Map(plans.flatMap((p) => p.boards.map((b) => [b.board.id, b.board]))).values()];
   const problems = await preflight(rack, selected);
   if (problems.length) {

@@ -1,4 +1,3 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { LineLink } from '../board/line-link.js';
 import type { Observation } from '../board/observation.js';
@@ -7,16 +6,18 @@ import type { BoardEvent } from '../board/protocol.js';
 import { toOps } from '../board/record.js';
 import { BoardSession } from '../board/session.js';
 import type { BoardConsole, ConsolePort } from '../board/transport.js';
-import type { ConnectRecord } from '../broker/records.js';
+import type { ConnectRecord, RefusedRecord } from '../broker/records.js';
 import { resetBoard } from '../deploy/reset.js';
 import type { BoardControl, BoardOp, FaultBoard } from '../faults/context.js';
 import type { ProxyHandle } from '../network/toxiproxy.js';
 import { HilError } from '../spec/errors.js';
 import { parseHostPort } from '../spec/host-port.js';
+import { boardLogin } from '../spec/mqtt-login.js';
 import type { HostPort } from '../spec/types.js';
 import { openBoard, resetTargetOf, transportOf } from '../transports/open.js';
 import { brokerHostFor } from './advertise.js';
 import { clientIdOf, topicPrefix } from './broker-ops.js';
+import { LineLog } from './line-log.js';
 import { type MqttSeen, mqttSeenText } from './mqtt-seen.js';
 import type { BoardPlan } from './plan.js';
 import { type ProxyPath, proxyPath } from './proxy-path.js';
@@ -80,7 +81,9 @@ export class BoardDriver {
   /** Re-sending hello and config after a boot, one at a time. */
   private reattaching?: Promise<void>;
   private closed = false;
-  private serialLog: WriteStream;
+  /** The broker refused the board's MQTT login: a wrong password, which no reset mends. */
+  private loginRefused = false;
+  private serialLog: LineLog;
   private t0 = Number.NaN;
   /** The bring-up step under way, for the error when the whole takes too long. */
   private step = 'queued';
@@ -91,7 +94,10 @@ export class BoardDriver {
   constructor(private readonly opts: BoardDriverOptions) {
     this.id = opts.plan.board.id;
     this.recorder = new HistoryRecorder(this.id, join(opts.dir, 'history.jsonl'));
-    this.serialLog = createWriteStream(join(opts.dir, 'serial.log'));
+    // Written as lines arrive: a crash of hil leaves the board's console on disk.
+    this.serialLog = new LineLog(join(opts.dir, 'serial.log'), {
+      onError: (err) => opts.log?.(`board "${this.id}": serial.log: ${err.message}`),
+    });
   }
 
   /** How long the board has to answer hello and connect: the run's override, else boards.yml `ready:`. */
@@ -162,8 +168,8 @@ export class BoardDriver {
           if (tried.length) this.recordReset('unhealthy', tried.at(-1) as string, 'booted', resetAt);
           return;
         } catch (err) {
-          // Going around the proxy is the rack's wiring, not a hang: no reset mends it.
-          if (this.offProxy) throw err;
+          // Going around the proxy, or a refused login, is the rack's wiring, not a hang: no reset mends it.
+          if (this.offProxy || this.loginRefused) throw err;
           failure = err;
           if (tried.length)
             this.recordReset('unhealthy', tried.at(-1) as string, 'no-boot', resetAt, text(err));
@@ -290,7 +296,9 @@ export class BoardDriver {
     await session.hello(timeout);
     onAnswer();
     this.step = 'config and MQTT connect';
+    const login = boardLogin(board);
     const connects = this.watchConnects();
+    const refused = this.watchRefusals();
     // What the agent says meanwhile, to tell "12 × connecting" from silence when `connected` never comes.
     const seen: MqttSeen[] = [];
     const onEvent = (e: BoardEvent, t: number) => {
@@ -309,10 +317,12 @@ export class BoardDriver {
         broker: `${brokerAddress.host}:${brokerAddress.port}`,
         topic: topicPrefix(board.id),
         client_id: clientIdOf(board.id),
+        ...(login && { username: login.username, password: login.password }),
         deadlines: plan.deadlines,
       };
       await session.config(this.configOp);
-      await connected.catch((err: unknown) => {
+      // A refused login ends the wait at once: it reads as a wrong password, not as a timeout.
+      await Promise.race([connected, refused.promise]).catch((err: unknown) => {
         if (!(err instanceof HilError) || err.code !== 'HIL_E_TIMEOUT') throw err;
         throw new HilError(
           'HIL_E_TIMEOUT',
@@ -323,8 +333,25 @@ export class BoardDriver {
       await this.checkProxyPath(brokerAddress, await connects.latest(2000));
     } finally {
       connects.stop();
+      refused.stop();
       session.off('event', onEvent);
     }
+  }
+
+  /** Rejects at the broker's first refusal of this board's login from now on (the embedded broker's records). */
+  private watchRefusals(): { promise: Promise<never>; stop(): void } {
+    const clientId = clientIdOf(this.id);
+    const origin = this.opts.plan.board.mqtt?.origin;
+    let stop = () => {};
+    const promise = new Promise<never>((_, reject) => {
+      stop = this.opts.services.broker.onRecord((r) => {
+        if (r.kind !== 'refused' || r.clientId !== clientId) return;
+        this.loginRefused = true;
+        reject(new HilError('HIL_E_BOARD', refusalText(this.id, r, origin)));
+      });
+    });
+    promise.catch(() => {});
+    return { promise, stop: () => stop() };
   }
 
   /** Takes a new session: its observations become ops; a boot after bring-up gets hello and config again. */
@@ -556,7 +583,7 @@ export class BoardDriver {
 
   private logLine(t: number, text: string): void {
     const rel = Number.isNaN(this.t0) ? 'setup' : `${((t - this.t0) / 1000).toFixed(3)}s`;
-    this.serialLog.write(`[${rel}] ${text}\n`);
+    this.serialLog.write(`[${rel}] ${text}`);
   }
 
   /** Ends the session, the board's console (and its process, if any) and the serial log; safe to call twice. */
@@ -572,6 +599,15 @@ export class BoardDriver {
     this.session = undefined;
     this.link = undefined;
     this.console = undefined;
-    if (!this.serialLog.closed) await new Promise<void>((resolve) => this.serialLog.end(() => resolve()));
+    this.serialLog.close();
   }
+}
+
+function refusalText(
+  board: string,
+  r: RefusedRecord,
+  origin: { file: string; line: number } | undefined,
+): string {
+  const where = origin ? `${origin.file}:${origin.line}` : 'boards.yml (it gives this board none)';
+  return `board ${board}: the broker refused its MQTT login (CONNACK ${r.returnCode}, ${r.reason}); check mqtt at ${where} and that its firmware uses the username and password of its config`;
 }

@@ -14,7 +14,8 @@ const boardOfClient = (clientId: string, boards: ReadonlySet<string>): string | 
  * Which board a broker record belongs to, and the history ops it becomes. A PUBLISH from a
  * client on `hil/<board>/<cls>` is a delivery (retained re-sends, $SYS, wills and the
  * runner's own publishes are not); connects and disconnects of `hil-<board>` are client events;
- * commands a restart-clean wiped from its session are `broker-forgot`.
+ * commands a restart-clean wiped from its session are `broker-forgot`; a refused login of
+ * `hil-<board>` belongs to that board and makes no op.
  */
 export function brokerOps(
   record: BrokerRecord,
@@ -71,6 +72,11 @@ export function brokerOps(
           why: record.detail,
         })),
       };
+    }
+    case 'refused': {
+      // No op (the driver's not-ready reason tells it); the board's broker.log shows the line.
+      const board = boardOfClient(record.clientId, boards);
+      return board ? { board, ops: [] } : undefined;
     }
     case 'broker':
       return undefined;

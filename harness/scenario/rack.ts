@@ -2,7 +2,9 @@ import type { BrokerControl } from '../broker/control.js';
 import { openBroker } from '../broker/open.js';
 import { openToxiproxy, type ToxiproxyService } from '../network/toxiproxy-server.js';
 import { HilError } from '../spec/errors.js';
-import type { RackSpec } from '../spec/types.js';
+import { boardLogin } from '../spec/mqtt-login.js';
+import type { MqttLogin, RackSpec } from '../spec/types.js';
+import { clientIdOf } from './broker-ops.js';
 
 /** The rack's shared services for a whole run: Toxiproxy and the observing broker. */
 export interface RackServices {
@@ -31,7 +33,10 @@ export async function openRack(rack: RackSpec, opts: OpenRackOptions = {}): Prom
   let broker: BrokerControl;
   try {
     await toxiproxy.client.reset();
-    broker = await openBroker(rack.broker, { boardIds: rack.boards.map((b) => b.id) });
+    broker = await openBroker(rack.broker, {
+      boardIds: rack.boards.map((b) => b.id),
+      logins: brokerLogins(rack),
+    });
   } catch (err) {
     await toxiproxy.stop();
     throw err instanceof HilError
@@ -51,4 +56,17 @@ export async function openRack(rack: RackSpec, opts: OpenRackOptions = {}): Prom
       await toxiproxy.stop().catch(() => {});
     },
   };
+}
+
+/**
+ * Each board's client id → its login (boards.yml `mqtt`), passwords read now; throws HIL_E_CONFIG
+ * for an unset password variable.
+ */
+function brokerLogins(rack: RackSpec): Map<string, MqttLogin> {
+  const logins = new Map<string, MqttLogin>();
+  for (const board of rack.boards) {
+    const login = boardLogin(board);
+    if (login) logins.set(clientIdOf(board.id), login);
+  }
+  return logins;
 }

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatRecord } from '../broker/records.js';
 import { applyFault, closeConfirmations, healAll, healFault } from '../faults/actions.js';
@@ -11,6 +11,7 @@ import { BoardDriver } from './board-driver.js';
 import { defaultStartConcurrency, mapLimited } from './bring-up.js';
 import { brokerOps, clientIdOf, topicPrefix } from './broker-ops.js';
 import { watchHelpers } from './helper-watch.js';
+import { LineLog } from './line-log.js';
 import type { PlannedFault, ScenarioPlan, Stimulus } from './plan.js';
 import type { RackServices } from './rack.js';
 import { latenessStats } from './stats.js';
@@ -72,7 +73,15 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
   await Promise.all(plan.boards.map((b) => mkdir(join(opts.dir, b.board.id), { recursive: true })));
 
   const ids = new Set(plan.boards.map((b) => b.board.id));
-  const brokerLog = new Map<string, string[]>(plan.boards.map((b) => [b.board.id, []]));
+  // Written as records arrive: a crash of hil leaves each board's broker.log on disk.
+  const brokerLog = new Map<string, LineLog>(
+    plan.boards.map((b) => [
+      b.board.id,
+      new LineLog(join(opts.dir, b.board.id, 'broker.log'), {
+        onError: (err) => opts.log?.(`[${name}] ${b.board.id}/broker.log: ${err.message}`),
+      }),
+    ]),
+  );
   const drivers = new Map<string, BoardDriver>();
   const pending = new Map<string, Set<string>>(plan.boards.map((b) => [b.board.id, new Set()]));
   const activeFaults = new Map<string, string[]>(plan.boards.map((b) => [b.board.id, []]));
@@ -85,7 +94,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
       drivers.get(hit.board)?.record(op);
       if (op.kind === 'delivered') pending.get(hit.board)?.delete(op.id);
     }
-    brokerLog.get(hit.board)?.push(formatRecord(record, t0));
+    brokerLog.get(hit.board)?.write(formatRecord(record, t0));
   });
 
   const progress = (phase: ScenarioProgress['phase']) =>
@@ -112,7 +121,6 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
   let timer: NodeJS.Timeout | undefined;
   let aborted = false;
   let outcome: Omit<ScenarioRun, 'logs'>;
-  let brokerTexts: Map<string, string> | undefined;
   try {
     progress('setup');
     // Drivers exist before bring-up, so the broker's view of the setup is recorded too.
@@ -176,8 +184,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     const stimuliLate = result.lateness.filter((l) => l.label.startsWith('emit ')).map((l) => l.lateMs);
     const lateness = { faults: latenessStats(faultLateness), stimuli: latenessStats(stimuliLate) };
     for (const e of errors) opts.log?.(`[${name}] ${e}`);
-    brokerTexts = brokerLogTexts(plan, brokerLog);
-    const histories = await finish(plan, drivers, opts.dir, startedAt, lateness, brokerTexts);
+    const histories = await finish(plan, drivers, opts.dir, startedAt, lateness);
     outcome = {
       histories,
       unrecoverable: new Map(
@@ -194,14 +201,15 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     await healAll(handles).catch(() => []);
     unsubscribe();
     await Promise.all([...drivers.values()].map((d) => d.close()));
+    for (const log of brokerLog.values()) log.close();
     // A crash before finish still leaves every board's JSON lines on disk.
     progress('done');
   }
-  // Read once the drivers have closed their serial logs, so reporters need not read files back.
+  // Read once both logs are closed, so reporters need not read files back.
   const logs = new Map<string, BoardLogs>();
   for (const { board } of plan.boards) {
-    const serial = await readFile(join(opts.dir, board.id, 'serial.log'), 'utf8').catch(() => '');
-    logs.set(board.id, { serial, broker: brokerTexts?.get(board.id) ?? '' });
+    const text = (file: string) => readFile(join(opts.dir, board.id, file), 'utf8').catch(() => '');
+    logs.set(board.id, { serial: await text('serial.log'), broker: await text('broker.log') });
   }
   return { ...outcome, logs };
 }
@@ -382,24 +390,17 @@ function faultEvents(
   return events;
 }
 
-/** broker.log's text per board: one line per record. */
-function brokerLogTexts(plan: ScenarioPlan, lines: Map<string, string[]>): Map<string, string> {
-  return new Map(plan.boards.map(({ board }) => [board.id, `${(lines.get(board.id) ?? []).join('\n')}\n`]));
-}
-
 async function finish(
   plan: ScenarioPlan,
   drivers: Map<string, BoardDriver>,
   dir: string,
   startedAt: Date,
   lateness: ScenarioRun['lateness'],
-  brokerLog: Map<string, string>,
 ): Promise<History[]> {
   return Promise.all(
     plan.boards.map(async ({ board }) => {
       const driver = drivers.get(board.id);
       const boardDir = join(dir, board.id);
-      await writeFile(join(boardDir, 'broker.log'), brokerLog.get(board.id) ?? '\n');
       const meta = {
         scenario: plan.scenario.name,
         board: board.id,

@@ -35,6 +35,8 @@ interface Running {
   loop: AppLoop;
   model?: Model;
   abort?: AbortController;
+  /** The model has reported `mqtt connected` since it started. */
+  connected?: boolean;
 }
 
 /**
@@ -147,6 +149,12 @@ export class Agent {
     const m = /^(.+):(\d{1,5})$/.exec(String(op.broker));
     if (!m || typeof op.topic !== 'string' || typeof op.client_id !== 'string')
       return 'config needs broker "host:port", topic and client_id';
+    const { username, password } = op;
+    if (
+      (username !== undefined || password !== undefined) &&
+      (typeof username !== 'string' || typeof password !== 'string')
+    )
+      return 'config: username and password go together, as strings';
     const deadlines: Record<string, number> = {};
     for (const [cls, v] of Object.entries((op.deadlines ?? {}) as Record<string, unknown>)) {
       const ms = typeof v === 'number' ? v : typeof v === 'string' ? parseDuration(v) : undefined;
@@ -158,11 +166,15 @@ export class Agent {
       port: Number(m[2]),
       prefix: op.topic.replace(/\/+$/, ''),
       clientId: op.client_id,
+      ...(username !== undefined && password !== undefined && { username, password }),
       deadlines,
     };
     // The config it already runs (given again after a boot, as hil does): no change, no reconnect.
     if (this.#configured && this.#app && JSON.stringify(target) === JSON.stringify(this.#target))
       return undefined;
+    // An app still trying its first connect (its built-in login refused, say) polls its agent
+    // between attempts: it takes the new config at once, not after a connect that may never come.
+    if (this.#app && !this.#app.connected) this.#stopModel(true);
     // Kept across resets, as a firmware keeps its settings in a file.
     this.#target = target;
     this.#configured = true;
@@ -212,6 +224,7 @@ export class Agent {
     const model = MODELS[this.spec.model](this.#context(app.loop, abort.signal));
     app.abort = abort;
     app.model = model;
+    app.connected = false;
     await model.start();
   }
 
@@ -232,6 +245,7 @@ export class Agent {
   #context(loop: AppLoop, signal: AbortSignal): ModelContext {
     const live = () => !signal.aborted;
     const target = this.#target;
+    const app = this.#app;
     return {
       options: new ModelOptions(this.spec.options),
       target,
@@ -243,7 +257,11 @@ export class Agent {
       },
       event: (ev) => live() && this.#send(ev),
       print: (line) => live() && this.#print(line),
-      mqtt: (state) => live() && this.#send({ ev: 'mqtt', state }),
+      mqtt: (state) => {
+        if (!live()) return;
+        if (state === 'connected' && app) app.connected = true;
+        this.#send({ ev: 'mqtt', state });
+      },
       received: (cmd: Command) =>
         live() &&
         this.#send({

@@ -51,6 +51,25 @@ export interface TransportSpec {
   readonly [param: string]: unknown;
 }
 
+/** An MQTT login: what a client presents in CONNECT. */
+export interface MqttLogin {
+  username: string;
+  password: string;
+}
+
+/**
+ * A board's MQTT login as boards.yml gives it (`mqtt:`, or `defaults.mqtt`): the password as
+ * written, or the name of the environment variable holding it (read when hil runs, never by
+ * `hil validate`: see `spec/mqtt-login.ts`).
+ */
+export interface MqttLoginSpec {
+  username: string;
+  password?: string;
+  passwordEnv?: string;
+  /** Where the password (or its variable) is written, for errors. */
+  origin: Origin;
+}
+
 export interface BoardSpec {
   id: string;
   /** Derived by the loader from the board's transport key (`serial`, `virtual`). */
@@ -73,6 +92,8 @@ export interface BoardSpec {
   wifi: WifiMethod;
   /** A virtual board's model, for labels and the scenario's `models:`; open it through its transport. */
   virtual?: VirtualSpec;
+  /** Its MQTT login: sent in `config`, and checked by the embedded broker. Absent: anonymous. */
+  mqtt?: MqttLoginSpec;
   origin: Origin;
 }
 

@@ -226,4 +226,64 @@ boards:
 `);
     expect(errors).to.have.length(3);
   });
+
+  describe('mqtt: per-board broker logins', () => {
+    it("takes a board's keys over defaults.mqtt, one by one, and keeps where the password is written", () => {
+      const rack = boards(`defaults:
+  mqtt: { username: rack, password-env: HIL_PW }
+boards:
+  - { id: a, virtual: { model: simple } }
+  - id: b
+    virtual: { model: simple }
+    mqtt: { username: bee, password: s3cret }
+  - { id: c, virtual: { model: simple }, mqtt: { username: sea } }
+`).value!;
+      expect(rack.boards.map((b) => b.mqtt)).to.deep.equal([
+        { username: 'rack', passwordEnv: 'HIL_PW', origin: { file: 'boards.yml', line: 2, col: 41 } },
+        { username: 'bee', password: 's3cret', origin: { file: 'boards.yml', line: 7, col: 38 } },
+        { username: 'sea', passwordEnv: 'HIL_PW', origin: { file: 'boards.yml', line: 2, col: 41 } },
+      ]);
+    });
+
+    it('leaves boards anonymous when nothing gives a login', () => {
+      const rack = boards('boards:\n  - { id: a, virtual: { model: simple } }\n').value!;
+      expect(rack.boards[0]?.mqtt).to.equal(undefined);
+    });
+
+    it('rejects a login without username or password, both passwords, and a bad variable name', () => {
+      expect(
+        boardsErrors(`defaults:
+  mqtt: { password: p, password-env: X }
+boards:
+  - { id: a, virtual: { model: simple }, mqtt: { username: u, password-env: "1bad" } }
+  - { id: b, virtual: { model: simple }, mqtt: { user: u } }
+`),
+      ).to.deep.equal([
+        'boards.yml:2:24: mqtt has both `password` and `password-env` (give one)',
+        'boards.yml:4:77: password-env: string "1bad" is not an environment variable name, e.g. HIL_MQTT_PASSWORD',
+        'boards.yml:5:50: unknown key "user" (allowed here: username, password, password-env)',
+      ]);
+      expect(
+        boardsErrors(`boards:
+  - { id: a, virtual: { model: simple }, mqtt: { username: u } }
+  - { id: c, virtual: { model: simple }, mqtt: { password: p } }
+`),
+      ).to.deep.equal([
+        'boards.yml:2:48: mqtt has no `password` or `password-env` (give password-env: VARIABLE (read by hil run), or password: SECRET)',
+        'boards.yml:3:48: mqtt has no `username` (MQTT sends a password only with a username: give mqtt.username)',
+      ]);
+    });
+
+    it('with the embedded broker, every board has a login or none has', () => {
+      const text = `boards:
+  - { id: a, virtual: { model: simple }, mqtt: { username: u, password: p } }
+  - { id: b, virtual: { model: simple } }
+`;
+      expect(boardsErrors(text)).to.deep.equal([
+        'boards.yml:3:5: board "b" has no MQTT login, but board "a" has one (the embedded broker then refuses clients without one: give it mqtt: { username, password-env }, or put mqtt in defaults)',
+      ]);
+      // An external broker decides for itself: hil only hands the logins on.
+      expect(boardsErrors(`broker: { url: "mqtt://broker.lab:1883" }\n${text}`)).to.deep.equal([]);
+    });
+  });
 });

@@ -12,6 +12,9 @@ export interface Target {
   /** Topic prefix: up messages go to `<prefix>/<cls>`, commands come on `<prefix>/cmd/<cls>`. */
   prefix: string;
   clientId: string;
+  /** The MQTT login from `config`, when the rack gives one. */
+  username?: string;
+  password?: string;
   /** Per-class deadlines in ms from when the app noticed the stimulus (`config.deadlines`). */
   deadlines: Readonly<Record<string, number>>;
 }

@@ -112,6 +112,7 @@ export class Session {
       },
       {
         clientId: target.clientId,
+        ...(target.username !== undefined && { username: target.username, password: target.password }),
         clean: opts.clean,
         keepalive: Math.ceil(opts.keepaliveMs / 1000),
         protocolVersion: 4,
