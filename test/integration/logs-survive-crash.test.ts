@@ -15,6 +15,8 @@ interface Crashed {
   mark: number;
   serial: string;
   broker: string;
+  /** history.jsonl: the ops recorded so far, one JSON line each. */
+  history: string;
   stderr: string;
 }
 
@@ -61,6 +63,7 @@ async function crash(dir: string, mode: 'exit' | 'throw' | 'hang', killAfterMs =
       mark,
       serial: await readFile(join(board, 'serial.log'), 'utf8'),
       broker: await readFile(join(board, 'broker.log'), 'utf8'),
+      history: await readFile(join(board, 'history.jsonl'), 'utf8'),
       stderr,
     };
   } finally {
@@ -96,8 +99,18 @@ function expectLogsUpTo(c: Crashed, upTo: number): void {
   const ids = published(c.broker);
   expect(ids.length).to.be.at.least(10);
   expect(ids).to.deep.equal(ids.map((_, i) => i + 1));
+  // history.jsonl: its t0 line, and ops up to about the same time (absolute ms, t0 taken off).
+  const ops = c.history
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { t0?: number; t?: number; kind?: string });
+  const t0 = ops.find((o) => o.t0 !== undefined)?.t0;
+  expect(t0, 'a t0 line').to.be.a('number');
+  const lastOp = Math.max(...ops.flatMap((o) => (o.t === undefined ? [] : [o.t - (t0 as number)])));
+  expect(lastOp / 1000).to.be.at.least(upTo - 0.25);
+  expect(ops.filter((o) => o.kind === 'emit').length).to.be.at.least(10);
   // Each line is whole (a flush never cuts one).
-  for (const log of [c.serial, c.broker]) expect(log.endsWith('\n')).to.equal(true);
+  for (const log of [c.serial, c.broker, c.history]) expect(log.endsWith('\n')).to.equal(true);
 }
 
 describe('serial.log and broker.log survive a crash of hil (real scenario, virtual board)', function () {

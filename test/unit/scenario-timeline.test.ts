@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { FLUSH_EVERY_MS } from '../../harness/scenario/line-log.js';
 import { HistoryRecorder } from '../../harness/scenario/recorder.js';
 import { latenessStats, percentile } from '../../harness/scenario/stats.js';
 import { runTimeline } from '../../harness/scenario/timeline.js';
@@ -90,7 +91,7 @@ describe('lateness statistics', () => {
 });
 
 describe('history recorder', () => {
-  it('appends each op as a JSON line at once and writes history.json relative to t0 at the end', async () => {
+  it('appends each op as a JSON line as it comes and writes history.json relative to t0 at the end', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hil-rec-'));
     try {
       const rec = new HistoryRecorder('b1', join(dir, 'history.jsonl'));
@@ -98,7 +99,9 @@ describe('history recorder', () => {
       rec.setT0(1000);
       rec.record({ t: 1500, kind: 'emit', cls: 'button', id: 'b1-button-1', direction: 'up' });
       rec.record({ t: 1200, kind: 'serial', line: 'hello' });
-      // Written before finish: a crash here would keep every line and t0.
+      // Written within FLUSH_EVERY_MS, before finish: a crash now keeps every line and t0
+      // (test/integration/logs-survive-crash.test.ts makes those crashes).
+      await new Promise((r) => setTimeout(r, FLUSH_EVERY_MS + 50));
       const lines = (await readFile(join(dir, 'history.jsonl'), 'utf8'))
         .trim()
         .split('\n')
