@@ -3,7 +3,14 @@ import type { BoardView, CheckerScenario } from './board-view.js';
 import { blamedId, type ClassFinding } from './findings.js';
 import { duplicateSeqFindings, gapFindings, orderFindings } from './gap-report.js';
 import { latencyStats } from './latency.js';
-import { type ClassTraffic, fateOf, type Message, outcomeOf, trafficByClass } from './messages.js';
+import {
+  asRecorded,
+  type ClassTraffic,
+  fateOf,
+  type Message,
+  outcomeOf,
+  trafficByClass,
+} from './messages.js';
 import type { PolicyOutcome } from './policies/policy.js';
 import { policyNamed } from './policies/registry.js';
 import { proseOf } from './prose.js';
@@ -32,8 +39,17 @@ function judgeClass(
   t: ClassTraffic,
 ): ClassVerdict {
   const { messages } = t;
+  // Counts and latencies in one pass over the messages (a soak has 10⁵–10⁶ of them).
   const fates = { delivered: 0, lost: 0, blocked: 0 };
-  for (const m of messages) fates[fateOf(m)]++;
+  let duplicates = 0;
+  const latencies = new Float64Array(messages.length);
+  for (const m of messages) {
+    const fate = fateOf(m);
+    fates[fate]++;
+    if (fate !== 'delivered') continue;
+    latencies[fates.delivered - 1] = (m.copies[0] as number) - m.emit;
+    duplicates += m.copies.length - 1;
+  }
   const policy = spec ? policyNamed(spec.policy) : undefined;
   const within = spec ? policy?.deadline(spec) : undefined;
   const direction = t.direction ?? 'up';
@@ -95,8 +111,12 @@ function judgeClass(
     info.push(...gapFindings(cls, messages, view.link), ...orderFindings(cls, messages));
   const findings = [...failures, ...info];
   const blamedIds = new Set(failures.flatMap(blamedId));
-  const blamed = (id: string) => blamedIds.has(id);
-  const marks: MessageOutcome[] = messages.map((m) => messageOutcome(m, within, blamed(m.id)));
+  const blamed = (id: string) => blamedIds.size > 0 && blamedIds.has(id);
+  const marks: MessageOutcome[] = new Array(messages.length);
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i] as Message;
+    marks[i] = messageOutcome(m, within === undefined ? undefined : m.emit + within, blamed(m.id));
+  }
   for (const u of t.unknown) {
     marks.push({
       id: u.id,
@@ -119,27 +139,40 @@ function judgeClass(
     lost: fates.lost,
     blocked: fates.blocked,
     late: outcome?.late ?? 0,
-    duplicates: messages.reduce((n, m) => n + Math.max(0, m.copies.length - 1), 0),
-    latency: latencyStats(
-      messages.filter((m) => m.copies.length > 0).map((m) => (m.copies[0] as number) - m.emit),
-    ),
+    duplicates,
+    latency: latencyStats(latencies.subarray(0, fates.delivered)),
     findings,
     reasons: proseOf(findings),
     messages: marks,
   };
 }
 
-function messageOutcome(m: Message, within: number | undefined, blamed: boolean): MessageOutcome {
-  const deadline = within === undefined ? undefined : m.emit + within;
-  // Keys in this order (summary.json keeps it); assigned, not spread: a soak has 10⁵ messages.
-  const o = { id: m.id, direction: m.direction, t: m.emit } as MessageOutcome;
-  if (m.noticed !== undefined) o.noticed = m.noticed;
-  if (m.dropped) o.dropped = { ...m.dropped };
-  o.copies = m.copies.slice();
-  if (deadline !== undefined) o.deadline = deadline;
-  o.outcome = outcomeOf(m, deadline);
-  o.blamed = blamed;
-  return o;
+/**
+ * Keys in this order (summary.json keeps it), one object literal per shape: V8 keeps a hidden
+ * class per literal and allocates 10⁵–10⁶ long-lived outcomes straight into the old generation.
+ * `copies` is the message's own array, not a copy: neither changes after judging.
+ */
+function messageOutcome(m: Message, deadline: number | undefined, blamed: boolean): MessageOutcome {
+  const { id, direction, emit: t, noticed, copies } = m;
+  const outcome = outcomeOf(m, deadline);
+  if (m.dropped) {
+    const o = { id, direction, t } as MessageOutcome;
+    if (noticed !== undefined) o.noticed = noticed;
+    o.dropped = { ...m.dropped };
+    o.copies = copies;
+    if (deadline !== undefined) o.deadline = deadline;
+    o.outcome = outcome;
+    o.blamed = blamed;
+    return o;
+  }
+  if (noticed === undefined) {
+    return deadline === undefined
+      ? { id, direction, t, copies, outcome, blamed }
+      : { id, direction, t, copies, deadline, outcome, blamed };
+  }
+  return deadline === undefined
+    ? { id, direction, t, noticed, copies, outcome, blamed }
+    : { id, direction, t, noticed, copies, deadline, outcome, blamed };
 }
 
 function duplicateFindings(messages: readonly Message[]): ClassFinding[] {
@@ -172,10 +205,11 @@ function anomalies(messages: readonly Message[], eps: number): ClassFinding[] {
       !(m.accepted !== undefined && m.accepted - first > eps)
     )
       continue;
+    const message = asRecorded(m);
     const clock = (what: 'before-emit' | 'noticed' | 'accepted', t: number): ClassFinding => ({
       kind: 'clock',
       level: 'info',
-      message: m,
+      message,
       what,
       t,
       delivered: first,
