@@ -98,7 +98,7 @@ export function faultSpans(ops: readonly Op[]): FaultSpans {
 function connectedAfter(ops: readonly Op[]): (i: number, t: number) => Op | undefined {
   let at: number[] | undefined;
   return (i, t) => {
-    at ??= ops.flatMap((o, j) => (o.kind === 'mqtt' && o.state === 'connected' ? [j] : []));
+    at ??= connectedIndices(ops);
     const idx = at as number[];
     let lo = 0;
     let hi = idx.length;
@@ -113,6 +113,16 @@ function connectedAfter(ops: readonly Op[]): (i: number, t: number) => Op | unde
     }
     return undefined;
   };
+}
+
+/** Indices of the `mqtt connected` ops (a loop: `flatMap` makes an array per op). */
+function connectedIndices(ops: readonly Op[]): number[] {
+  const at: number[] = [];
+  for (let j = 0; j < ops.length; j++) {
+    const o = ops[j] as Op;
+    if (o.kind === 'mqtt' && o.state === 'connected') at.push(j);
+  }
+  return at;
 }
 
 /**
