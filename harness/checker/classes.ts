@@ -39,16 +39,23 @@ function judgeClass(
   t: ClassTraffic,
 ): ClassVerdict {
   const { messages } = t;
-  // Counts and latencies in one pass over the messages (a soak has 10⁵–10⁶ of them).
+  // One pass over the messages (a soak has 10⁵–10⁶ of them): counts, latencies, the messages
+  // with more than one copy, clock anomalies, whether every one has a sequence number.
   const fates = { delivered: 0, lost: 0, blocked: 0 };
   let duplicates = 0;
   const latencies = new Float64Array(messages.length);
+  const repeated: Message[] = [];
+  const clock: ClassFinding[] = [];
+  let allSeq = true;
   for (const m of messages) {
+    if (m.seq === undefined) allSeq = false;
     const fate = fateOf(m);
     fates[fate]++;
     if (fate !== 'delivered') continue;
     latencies[fates.delivered - 1] = (m.copies[0] as number) - m.emit;
     duplicates += m.copies.length - 1;
+    if (m.copies.length > 1) repeated.push(m);
+    clockAnomalies(m, view.tolerance, clock);
   }
   const policy = spec ? policyNamed(spec.policy) : undefined;
   const within = spec ? policy?.deadline(spec) : undefined;
@@ -101,10 +108,10 @@ function judgeClass(
     });
   }
   // Commands are named by sequence number, as a resuming client counts them.
-  const bySeq = direction === 'down' && messages.every((m) => m.seq !== undefined);
+  const bySeq = direction === 'down' && allSeq;
   info.push(
-    ...(bySeq ? duplicateSeqFindings(cls, messages) : duplicateFindings(messages)),
-    ...anomalies(messages, view.tolerance),
+    ...(bySeq ? duplicateSeqFindings(cls, messages) : duplicateFindings(repeated)),
+    ...clock,
     ...t.notes,
   );
   if (direction === 'down')
@@ -175,8 +182,8 @@ function messageOutcome(m: Message, deadline: number | undefined, blamed: boolea
     : { id, direction, t, noticed, copies, deadline, outcome, blamed };
 }
 
-function duplicateFindings(messages: readonly Message[]): ClassFinding[] {
-  const dup = messages.filter((m) => m.copies.length > 1);
+/** `dup`: the messages with more than one copy, in emit order. */
+function duplicateFindings(dup: readonly Message[]): ClassFinding[] {
   if (dup.length === 0) return [];
   const extra = dup.reduce((n, m) => n + m.copies.length - 1, 0);
   return [
@@ -193,31 +200,28 @@ function duplicateFindings(messages: readonly Message[]): ClassFinding[] {
  * Serial-derived times may trail a delivery by ε. An app that notices a message after the
  * broker has it is a clock or id problem; a library that returns from publish late (QoS 1
  * waits for its PUBACK, which an outage can lose) is shown but is no anomaly of ours.
+ * Appends m's anomalies, if any, to `out`.
  */
-function anomalies(messages: readonly Message[], eps: number): ClassFinding[] {
-  const out: ClassFinding[] = [];
-  for (const m of messages) {
-    const first = m.copies[0];
-    if (first === undefined) continue;
-    if (
-      !(first < m.emit) &&
-      !(m.noticed !== undefined && m.noticed - first > eps) &&
-      !(m.accepted !== undefined && m.accepted - first > eps)
-    )
-      continue;
-    const message = asRecorded(m);
-    const clock = (what: 'before-emit' | 'noticed' | 'accepted', t: number): ClassFinding => ({
-      kind: 'clock',
-      level: 'info',
-      message,
-      what,
-      t,
-      delivered: first,
-      tolerance: eps,
-    });
-    if (first < m.emit) out.push(clock('before-emit', m.emit));
-    if (m.noticed !== undefined && m.noticed - first > eps) out.push(clock('noticed', m.noticed));
-    if (m.accepted !== undefined && m.accepted - first > eps) out.push(clock('accepted', m.accepted));
-  }
-  return out;
+function clockAnomalies(m: Message, eps: number, out: ClassFinding[]): void {
+  const first = m.copies[0];
+  if (first === undefined) return;
+  if (
+    !(first < m.emit) &&
+    !(m.noticed !== undefined && m.noticed - first > eps) &&
+    !(m.accepted !== undefined && m.accepted - first > eps)
+  )
+    return;
+  const message = asRecorded(m);
+  const clock = (what: 'before-emit' | 'noticed' | 'accepted', t: number): ClassFinding => ({
+    kind: 'clock',
+    level: 'info',
+    message,
+    what,
+    t,
+    delivered: first,
+    tolerance: eps,
+  });
+  if (first < m.emit) out.push(clock('before-emit', m.emit));
+  if (m.noticed !== undefined && m.noticed - first > eps) out.push(clock('noticed', m.noticed));
+  if (m.accepted !== undefined && m.accepted - first > eps) out.push(clock('accepted', m.accepted));
 }
