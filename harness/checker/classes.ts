@@ -116,7 +116,7 @@ function judgeClass(
   );
   if (direction === 'down')
     info.push(...gapFindings(cls, messages, view.link), ...orderFindings(cls, messages));
-  const findings = [...failures, ...info];
+  const findings = [...failures, ...info].map(withRecordedMessage);
   const blamedIds = new Set(failures.flatMap(blamedId));
   const blamed = (id: string) => blamedIds.size > 0 && blamedIds.has(id);
   const marks: MessageOutcome[] = new Array(messages.length);
@@ -182,6 +182,16 @@ function messageOutcome(m: Message, deadline: number | undefined, blamed: boolea
     : { id, direction, t, noticed, copies, deadline, outcome, blamed };
 }
 
+/**
+ * A finding shows its message as recorded (only the keys set, in the order their ops came: see
+ * `asRecorded`), whichever policy made it.
+ */
+function withRecordedMessage(f: ClassFinding): ClassFinding {
+  if (!('message' in f)) return f;
+  const message = asRecorded(f.message);
+  return message === f.message ? f : { ...f, message };
+}
+
 /** `dup`: the messages with more than one copy, in emit order. */
 function duplicateFindings(dup: readonly Message[]): ClassFinding[] {
   if (dup.length === 0) return [];
@@ -211,11 +221,10 @@ function clockAnomalies(m: Message, eps: number, out: ClassFinding[]): void {
     !(m.accepted !== undefined && m.accepted - first > eps)
   )
     return;
-  const message = asRecorded(m);
   const clock = (what: 'before-emit' | 'noticed' | 'accepted', t: number): ClassFinding => ({
     kind: 'clock',
     level: 'info',
-    message,
+    message: m,
     what,
     t,
     delivered: first,

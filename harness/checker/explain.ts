@@ -1,7 +1,7 @@
 import type { ClassFinding, DeliveryProblem } from './findings.js';
 import { elapsed } from './format.js';
 import { type Link, outagesDuring } from './link.js';
-import { asRecorded, commandFate, type Message, outcomeOf } from './messages.js';
+import { commandFate, type Message, outcomeOf } from './messages.js';
 
 /** What a message finding needs of its class. */
 export interface FindingContext {
@@ -30,7 +30,7 @@ export function misdelivered(
   return {
     kind: 'misdelivered',
     level: 'fail',
-    message: asRecorded(m),
+    message: m,
     noticedLate: noticedLate(m, ctx.tolerance),
     faults: faultsOf(m, ctx.link),
     problems,
@@ -47,7 +47,7 @@ export function undelivered(
   return {
     kind: 'undelivered',
     level: 'fail',
-    message: asRecorded(m),
+    message: m,
     noticedLate: noticedLate(m, ctx.tolerance),
     faults: faultsOf(m, ctx.link),
     outcome: outcomeOf(m, undefined),

@@ -16,9 +16,9 @@ export interface Message {
   routed?: { t: number; to: RouteState; why?: NoRouteReason; held: boolean };
   /** Down: the broker lost it (its session or queue wiped by a restart-clean), not the board. */
   brokerForgot?: { t: number; why: string };
-  /** Copies that count (at or before the end), sorted. */
+  /** Copies that count (at or before the end), sorted. Read only: shared (an outcome holds it too). */
   copies: number[];
-  /** Copies after the end: shown, never counted. */
+  /** Copies after the end: shown, never counted. Read only. */
   afterEnd: number[];
   /**
    * Noticed, neither accepted nor dropped, and then the board hung (the watchdog's `hung` at
@@ -93,10 +93,10 @@ const LATER = [undefined, 'noticed', 'accepted', 'dropped', 'routed', 'brokerFor
 /**
  * A message as `trafficByClass` records it: every key present from the start (undefined until
  * set), so the 10⁵–10⁶ messages of a soak share one hidden class and no property store grows
- * per message. One object literal, not a class: V8 allocates a literal that keeps surviving
- * straight into the old generation, instead of copying it through the young one.
+ * per message. One object literal, not a class: V8 allocates a literal whose objects keep
+ * surviving straight into the old generation, instead of copying each through the young one.
  * `later`: the LATER codes in the order first set, base 8 (the first in the highest digit), and
- * `keys` a bit per code: what `asRecorded` needs to give the message its old key order.
+ * `keys` a bit per code: what `asRecorded` needs to give a finding's message its old key order.
  */
 interface Recorded extends Message {
   later: number;
@@ -206,7 +206,10 @@ export function asRecorded(m: Message): Message {
   return o;
 }
 
-/** Groups one board's ops (sorted by time) into messages by id, per class. */
+/**
+ * Groups one board's ops (sorted by time) into messages by id, per class. Each message has every
+ * key of `Message` (undefined when not set) and two of its own; findings show it as `asRecorded`.
+ */
 export function trafficByClass(ops: readonly Op[], end: number): Map<string, ClassTraffic> {
   const classes = new Map<string, ClassTraffic>();
   const { byId, emitted } = emits(ops, classes);
