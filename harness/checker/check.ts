@@ -43,9 +43,11 @@ export function check(history: History, scenario: CheckerScenario): BoardVerdict
 }
 
 function judged(view: BoardView, scenario: CheckerScenario): BoardVerdict {
-  const board = boardProblems(view);
+  // Found once: each use would otherwise scan every op again.
+  const gone = goneOf(view);
+  const board = boardProblems(view, gone);
   const classes = judgeClasses(view, scenario).map((c) =>
-    withUnseenFaults(cutShortClass(c, view), view, scenario.settle),
+    withUnseenFaults(cutShortClass(c, gone), view, scenario.settle),
   );
   const checks: CheckVerdict[] = scenario.checks.map((spec) => {
     let findings: CheckFinding[];
@@ -53,7 +55,7 @@ function judged(view: BoardView, scenario: CheckerScenario): BoardVerdict {
       const def = checkNamed(spec.check);
       if (!def) throw new Error(`no check named ${JSON.stringify(spec.check)}`);
       findings = def.judge(spec, view).findings;
-      if (def.restsOnFaults) findings = [...cutShort(findings, view), ...view.unconfirmed];
+      if (def.restsOnFaults) findings = [...cutShort(findings, view, gone), ...view.unconfirmed];
     } catch (e) {
       findings = [{ kind: 'check-failed', level: 'error', error: (e as Error).message }];
     }
@@ -99,8 +101,7 @@ function goneOf(view: BoardView): Lost | undefined {
 }
 
 /** A failure that is an absence (no reconnect, no boot) after the line went away is hil's trouble. */
-function cutShort(findings: CheckFinding[], view: BoardView): CheckFinding[] {
-  const gone = goneOf(view);
+function cutShort(findings: CheckFinding[], view: BoardView, gone: Lost | undefined): CheckFinding[] {
   if (!gone) return findings;
   return findings.map((f) =>
     (f.kind === 'never-reconnected' && gone.t <= view.end) ||
@@ -114,8 +115,7 @@ function cutShort(findings: CheckFinding[], view: BoardView): CheckFinding[] {
  * A message not seen to arrive because the line was gone: a command (its receipt is the agent's
  * word) or anything emitted after the line went away.
  */
-function cutShortClass(c: ClassVerdict, view: BoardView): ClassVerdict {
-  const gone = goneOf(view);
+function cutShortClass(c: ClassVerdict, gone: Lost | undefined): ClassVerdict {
   if (!gone) return c;
   let changed = false;
   const findings: ClassFinding[] = c.findings.map((f) => {
@@ -143,9 +143,12 @@ function withUnseenFaults(c: ClassVerdict, view: BoardView, settle: number): Cla
 }
 
 /** What concerns the board as a whole: an incomplete history, a runner error, a reboot that never came back. */
-function boardProblems(view: BoardView): BoardFinding[] {
+function boardProblems(view: BoardView, gone: Lost | undefined): BoardFinding[] {
   const out: BoardFinding[] = [...view.link.problems, ...view.unconfirmed];
+  // Some boot at or after a reboot's start: the latest boot is.
+  let lastBoot = Number.NEGATIVE_INFINITY;
   for (const op of view.ops) {
+    if (op.kind === 'boot' && op.t > lastBoot) lastBoot = op.t;
     if (op.kind === 'error') out.push({ kind: 'runner-error', level: 'error', t: op.t, msg: op.msg });
     if (op.kind === 'agent-error') out.push({ kind: 'agent-error', level: 'info', t: op.t, msg: op.msg });
     if (op.kind === 'board-reset') {
@@ -162,12 +165,8 @@ function boardProblems(view: BoardView): BoardFinding[] {
       });
     }
   }
-  const gone = goneOf(view);
   // The run ended while hil still waited for the port: as much the runner's trouble as a `gone`.
   if (gone?.notBack) out.push({ kind: 'runner-error', level: 'error', t: gone.t, msg: gone.msg });
-  // Some boot at or after a reboot's start: the latest boot is.
-  let lastBoot = Number.NEGATIVE_INFINITY;
-  for (const op of view.ops) if (op.kind === 'boot' && op.t > lastBoot) lastBoot = op.t;
   for (const r of view.link.outages) {
     if (r.kind !== 'reboot' || Number.isFinite(r.end)) continue;
     const booted = lastBoot >= r.start;

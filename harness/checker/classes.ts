@@ -3,7 +3,14 @@ import type { BoardView, CheckerScenario } from './board-view.js';
 import { blamedId, type ClassFinding } from './findings.js';
 import { duplicateSeqFindings, gapFindings, orderFindings } from './gap-report.js';
 import { latencyStats } from './latency.js';
-import { type ClassTraffic, fateOf, type Message, outcomeOf, trafficByClass } from './messages.js';
+import {
+  asRecorded,
+  type ClassTraffic,
+  fateOf,
+  type Message,
+  outcomeOf,
+  trafficByClass,
+} from './messages.js';
 import type { PolicyOutcome } from './policies/policy.js';
 import { policyNamed } from './policies/registry.js';
 import { proseOf } from './prose.js';
@@ -32,8 +39,24 @@ function judgeClass(
   t: ClassTraffic,
 ): ClassVerdict {
   const { messages } = t;
+  // One pass over the messages (a soak has 10⁵–10⁶ of them): counts, latencies, the messages
+  // with more than one copy, clock anomalies, whether every one has a sequence number.
   const fates = { delivered: 0, lost: 0, blocked: 0 };
-  for (const m of messages) fates[fateOf(m)]++;
+  let duplicates = 0;
+  const latencies = new Float64Array(messages.length);
+  const repeated: Message[] = [];
+  const clock: ClassFinding[] = [];
+  let allSeq = true;
+  for (const m of messages) {
+    if (m.seq === undefined) allSeq = false;
+    const fate = fateOf(m);
+    fates[fate]++;
+    if (fate !== 'delivered') continue;
+    latencies[fates.delivered - 1] = (m.copies[0] as number) - m.emit;
+    duplicates += m.copies.length - 1;
+    if (m.copies.length > 1) repeated.push(m);
+    clockAnomalies(m, view.tolerance, clock);
+  }
   const policy = spec ? policyNamed(spec.policy) : undefined;
   const within = spec ? policy?.deadline(spec) : undefined;
   const direction = t.direction ?? 'up';
@@ -85,18 +108,22 @@ function judgeClass(
     });
   }
   // Commands are named by sequence number, as a resuming client counts them.
-  const bySeq = direction === 'down' && messages.every((m) => m.seq !== undefined);
+  const bySeq = direction === 'down' && allSeq;
   info.push(
-    ...(bySeq ? duplicateSeqFindings(cls, messages) : duplicateFindings(messages)),
-    ...anomalies(messages, view.tolerance),
+    ...(bySeq ? duplicateSeqFindings(cls, messages) : duplicateFindings(repeated)),
+    ...clock,
     ...t.notes,
   );
   if (direction === 'down')
     info.push(...gapFindings(cls, messages, view.link), ...orderFindings(cls, messages));
-  const findings = [...failures, ...info];
+  const findings = [...failures, ...info].map(withRecordedMessage);
   const blamedIds = new Set(failures.flatMap(blamedId));
-  const blamed = (id: string) => blamedIds.has(id);
-  const marks: MessageOutcome[] = messages.map((m) => messageOutcome(m, within, blamed(m.id)));
+  const blamed = (id: string) => blamedIds.size > 0 && blamedIds.has(id);
+  const marks: MessageOutcome[] = new Array(messages.length);
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i] as Message;
+    marks[i] = messageOutcome(m, within === undefined ? undefined : m.emit + within, blamed(m.id));
+  }
   for (const u of t.unknown) {
     marks.push({
       id: u.id,
@@ -119,31 +146,54 @@ function judgeClass(
     lost: fates.lost,
     blocked: fates.blocked,
     late: outcome?.late ?? 0,
-    duplicates: messages.reduce((n, m) => n + Math.max(0, m.copies.length - 1), 0),
-    latency: latencyStats(
-      messages.filter((m) => m.copies.length > 0).map((m) => (m.copies[0] as number) - m.emit),
-    ),
+    duplicates,
+    latency: latencyStats(latencies.subarray(0, fates.delivered)),
     findings,
     reasons: proseOf(findings),
     messages: marks,
   };
 }
 
-function messageOutcome(m: Message, within: number | undefined, blamed: boolean): MessageOutcome {
-  const deadline = within === undefined ? undefined : m.emit + within;
-  // Keys in this order (summary.json keeps it); assigned, not spread: a soak has 10⁵ messages.
-  const o = { id: m.id, direction: m.direction, t: m.emit } as MessageOutcome;
-  if (m.noticed !== undefined) o.noticed = m.noticed;
-  if (m.dropped) o.dropped = { ...m.dropped };
-  o.copies = m.copies.slice();
-  if (deadline !== undefined) o.deadline = deadline;
-  o.outcome = outcomeOf(m, deadline);
-  o.blamed = blamed;
-  return o;
+/**
+ * Keys in this order (summary.json keeps it), one object literal per shape: V8 keeps a hidden
+ * class per literal and allocates 10⁵–10⁶ long-lived outcomes straight into the old generation.
+ * `copies` is the message's own array, not a copy: neither changes after judging.
+ */
+function messageOutcome(m: Message, deadline: number | undefined, blamed: boolean): MessageOutcome {
+  const { id, direction, emit: t, noticed, copies } = m;
+  const outcome = outcomeOf(m, deadline);
+  if (m.dropped) {
+    const o = { id, direction, t } as MessageOutcome;
+    if (noticed !== undefined) o.noticed = noticed;
+    o.dropped = { ...m.dropped };
+    o.copies = copies;
+    if (deadline !== undefined) o.deadline = deadline;
+    o.outcome = outcome;
+    o.blamed = blamed;
+    return o;
+  }
+  if (noticed === undefined) {
+    return deadline === undefined
+      ? { id, direction, t, copies, outcome, blamed }
+      : { id, direction, t, copies, deadline, outcome, blamed };
+  }
+  return deadline === undefined
+    ? { id, direction, t, noticed, copies, outcome, blamed }
+    : { id, direction, t, noticed, copies, deadline, outcome, blamed };
 }
 
-function duplicateFindings(messages: readonly Message[]): ClassFinding[] {
-  const dup = messages.filter((m) => m.copies.length > 1);
+/**
+ * A finding shows its message as recorded (only the keys set, in the order their ops came: see
+ * `asRecorded`), whichever policy made it.
+ */
+function withRecordedMessage(f: ClassFinding): ClassFinding {
+  if (!('message' in f)) return f;
+  const message = asRecorded(f.message);
+  return message === f.message ? f : { ...f, message };
+}
+
+/** `dup`: the messages with more than one copy, in emit order. */
+function duplicateFindings(dup: readonly Message[]): ClassFinding[] {
   if (dup.length === 0) return [];
   const extra = dup.reduce((n, m) => n + m.copies.length - 1, 0);
   return [
@@ -160,30 +210,27 @@ function duplicateFindings(messages: readonly Message[]): ClassFinding[] {
  * Serial-derived times may trail a delivery by ε. An app that notices a message after the
  * broker has it is a clock or id problem; a library that returns from publish late (QoS 1
  * waits for its PUBACK, which an outage can lose) is shown but is no anomaly of ours.
+ * Appends m's anomalies, if any, to `out`.
  */
-function anomalies(messages: readonly Message[], eps: number): ClassFinding[] {
-  const out: ClassFinding[] = [];
-  for (const m of messages) {
-    const first = m.copies[0];
-    if (first === undefined) continue;
-    if (
-      !(first < m.emit) &&
-      !(m.noticed !== undefined && m.noticed - first > eps) &&
-      !(m.accepted !== undefined && m.accepted - first > eps)
-    )
-      continue;
-    const clock = (what: 'before-emit' | 'noticed' | 'accepted', t: number): ClassFinding => ({
-      kind: 'clock',
-      level: 'info',
-      message: m,
-      what,
-      t,
-      delivered: first,
-      tolerance: eps,
-    });
-    if (first < m.emit) out.push(clock('before-emit', m.emit));
-    if (m.noticed !== undefined && m.noticed - first > eps) out.push(clock('noticed', m.noticed));
-    if (m.accepted !== undefined && m.accepted - first > eps) out.push(clock('accepted', m.accepted));
-  }
-  return out;
+function clockAnomalies(m: Message, eps: number, out: ClassFinding[]): void {
+  const first = m.copies[0];
+  if (first === undefined) return;
+  if (
+    !(first < m.emit) &&
+    !(m.noticed !== undefined && m.noticed - first > eps) &&
+    !(m.accepted !== undefined && m.accepted - first > eps)
+  )
+    return;
+  const clock = (what: 'before-emit' | 'noticed' | 'accepted', t: number): ClassFinding => ({
+    kind: 'clock',
+    level: 'info',
+    message: m,
+    what,
+    t,
+    delivered: first,
+    tolerance: eps,
+  });
+  if (first < m.emit) out.push(clock('before-emit', m.emit));
+  if (m.noticed !== undefined && m.noticed - first > eps) out.push(clock('noticed', m.noticed));
+  if (m.accepted !== undefined && m.accepted - first > eps) out.push(clock('accepted', m.accepted));
 }

@@ -1,7 +1,7 @@
 import type { LatencyStats } from './verdict.js';
 
 /** min, median, p95 (nearest rank) and max of latencies in ms, rounded to 0.1 ms; null when empty. */
-export function latencyStats(values: readonly number[]): LatencyStats | null {
+export function latencyStats(values: ArrayLike<number>): LatencyStats | null {
   if (values.length === 0) return null;
   // A typed array sorts numbers without a comparator call each: ~10x faster on 10⁵ latencies.
   const v = Float64Array.from(values).sort();

@@ -20,7 +20,7 @@ export function firstAbove(sorted: readonly number[], x: number): number {
 }
 
 /** The first index of an ascending array whose value is >= x (its length when none). */
-export function firstAtLeast(sorted: readonly number[], x: number): number {
+export function firstAtLeast(sorted: ArrayLike<number>, x: number): number {
   return firstWhere(sorted.length, (i) => (sorted[i] as number) >= x);
 }
 

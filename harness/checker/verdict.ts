@@ -47,7 +47,7 @@ export interface MessageOutcome {
   t: number;
   noticed?: number;
   dropped?: { t: number; why: string };
-  /** Counted copies (at or before the end), sorted. */
+  /** Counted copies (at or before the end), sorted: the judged message's own array, never changed. */
   copies: number[];
   /** t + the class's deadline, when its policy has one. */
   deadline?: number;

@@ -125,14 +125,16 @@ function connectedAfter(ops: readonly Op[]): (i: number, t: number) => Op | unde
 function connectedIndexes(ops: readonly Op[]): number[] {
   const out: number[] = [];
   let away = false;
-  ops.forEach((o, j) => {
+  // A loop, not forEach/flatMap: this runs over every op of a million-op history.
+  for (let j = 0; j < ops.length; j++) {
+    const o = ops[j] as Op;
     if (o.kind === 'port-away') away = true;
     else if (o.kind === 'port-back') away = false;
     else if (
       o.kind === 'mqtt' ? o.state === 'connected' : away && o.kind === 'client' && o.event === 'connect'
     )
       out.push(j);
-  });
+  }
   return out;
 }
 

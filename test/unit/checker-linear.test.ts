@@ -9,7 +9,7 @@ import { reconnectsWithin } from '../../harness/checker/checks/reconnects-within
 import { orderFindings } from '../../harness/checker/gap-report.js';
 import { latencyStats } from '../../harness/checker/latency.js';
 import { firstSettledIn, isDownAt, linkOf, outagesDuring, upSince } from '../../harness/checker/link.js';
-import { type Message, trafficByClass } from '../../harness/checker/messages.js';
+import { asRecorded, type Message, trafficByClass } from '../../harness/checker/messages.js';
 import { overtaken } from '../../harness/checker/policies/must-deliver.js';
 import { boardOps } from '../../harness/history/board-ops.js';
 import { faultSpans } from '../../harness/history/fault-spans.js';
@@ -204,6 +204,102 @@ describe('checker: the linear checker equals the old one', () => {
           expect(budget.findings[0]).to.include({ kind: 'budget-exceeded', attempts: worst.count });
         else if (downs.length) expect(budget.findings[0]).to.include({ attempts: worst.count });
       }),
+      RUNS,
+    );
+  });
+
+  it('trafficByClass: the same messages, notes and unknown ids as the old grouping, keys in the same order', () => {
+    const ids = ['t-1', 't-2', 'c-1', 'c-2', 'a-1', 'x-9'];
+    const idArb = fc.constantFrom(...ids);
+    const clsArb = fc.constantFrom('telemetry', 'command', 'alarm');
+    const t = timeArb;
+    const msgOpArb: fc.Arbitrary<Op> = fc.oneof(
+      fc
+        .record({
+          t,
+          id: idArb,
+          cls: clsArb,
+          direction: fc.constantFrom('up' as const, 'down' as const),
+          seq: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
+          epoch: fc.option(fc.integer({ min: 1, max: 2 }), { nil: undefined }),
+          unsent: fc.option(fc.constant('gone'), { nil: undefined, freq: 8 }),
+        })
+        .map(({ seq, epoch, unsent, ...e }) => ({
+          ...e,
+          kind: 'emit' as const,
+          board: BOARD,
+          ...(seq !== undefined && { seq }),
+          ...(epoch !== undefined && { epoch }),
+          ...(unsent !== undefined && { unsent }),
+        })),
+      fc.record({
+        t,
+        kind: fc.constant('noticed' as const),
+        board: fc.constant(BOARD),
+        cls: clsArb,
+        id: idArb,
+      }),
+      fc.record({ t, kind: fc.constant('accepted' as const), board: fc.constant(BOARD), id: idArb }),
+      fc.record({
+        t,
+        kind: fc.constant('dropped' as const),
+        board: fc.constant(BOARD),
+        id: idArb,
+        why: fc.constantFrom('offline', 'full'),
+      }),
+      fc
+        .record({
+          t,
+          id: idArb,
+          to: fc.constantFrom('online' as const, 'offline' as const, 'none' as const),
+          why: fc.option(fc.constant('session-lost' as const), { nil: undefined }),
+          held: fc.option(fc.boolean(), { nil: undefined }),
+        })
+        .map(({ why, held, ...r }) => ({
+          ...r,
+          kind: 'routed' as const,
+          board: BOARD,
+          ...(why !== undefined && { why }),
+          ...(held !== undefined && { held }),
+        })),
+      fc.record({
+        t,
+        kind: fc.constant('broker-forgot' as const),
+        board: fc.constant(BOARD),
+        id: idArb,
+        why: fc.constant('queue'),
+      }),
+      fc.record({
+        t,
+        kind: fc.constant('delivered' as const),
+        board: fc.constant(BOARD),
+        cls: clsArb,
+        id: idArb,
+        direction: fc.constantFrom('up' as const, 'down' as const),
+      }),
+      fc.record({
+        t,
+        kind: fc.constant('hung' as const),
+        board: fc.constant(BOARD),
+        silentMs: fc.integer({ min: 0, max: 5000 }),
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(msgOpArb, { maxLength: 60 }),
+        fc.boolean(),
+        fc.constantFrom(20_000, 70_000),
+        (ops, sort, end) => {
+          const input = sort ? sortedOps(ops) : ops;
+          const got = [...trafficByClass(input, end).values()].map((c) => ({
+            ...c,
+            messages: c.messages.map(asRecorded),
+          }));
+          const want = [...ref.trafficByClass(input, end).values()];
+          expect(JSON.stringify(got)).to.equal(JSON.stringify(want));
+          expect(got).to.deep.equal(want);
+        },
+      ),
       RUNS,
     );
   });

@@ -7,7 +7,7 @@ import type { BoardView } from '../../harness/checker/board-view.js';
 import { type NetworkDown, networkDowns } from '../../harness/checker/checks/outages.js';
 import type { CheckFinding, ClassFinding } from '../../harness/checker/findings.js';
 import type { Interval, Link } from '../../harness/checker/link.js';
-import type { Message } from '../../harness/checker/messages.js';
+import type { ClassTraffic, Message, UnknownCopy } from '../../harness/checker/messages.js';
 import type { History, Op } from '../../harness/history/ops.js';
 
 const elapsed = (from: number, to: number) => Math.round((to - from) * 1000) / 1000;
@@ -201,4 +201,119 @@ export function latencyStats(values: readonly number[]) {
   const p95 = v[Math.ceil(0.95 * n) - 1] as number;
   const r = (x: number) => Math.round(x * 10) / 10;
   return { min: r(v[0] as number), median: r(median), p95: r(p95), max: r(v[n - 1] as number) };
+}
+
+/** trafficByClass before messages had one shape: each message an object literal grown op by op. */
+export function trafficByClass(ops: readonly Op[], end: number): Map<string, ClassTraffic> {
+  const classes = new Map<string, ClassTraffic>();
+  const byId = new Map<string, Message>();
+  const classOf = (cls: string): ClassTraffic => {
+    let c = classes.get(cls);
+    if (!c) {
+      c = { cls, messages: [], unknown: [], notes: [], unsent: [] };
+      classes.set(cls, c);
+    }
+    return c;
+  };
+  for (const op of ops) {
+    if (op.kind !== 'emit') continue;
+    const c = classOf(op.cls);
+    c.direction ??= op.direction;
+    if (op.unsent !== undefined) {
+      c.unsent.push({ id: op.id, t: op.t, why: op.unsent });
+      continue;
+    }
+    if (byId.has(op.id)) {
+      c.notes.push({ kind: 'emitted-again', level: 'info', cls: op.cls, id: op.id, t: op.t });
+      continue;
+    }
+    const m: Message = {
+      id: op.id,
+      cls: op.cls,
+      direction: op.direction,
+      emit: op.t,
+      copies: [],
+      afterEnd: [],
+    };
+    if (op.seq !== undefined) m.seq = op.seq;
+    if (op.epoch !== undefined) m.epoch = op.epoch;
+    byId.set(op.id, m);
+    c.messages.push(m);
+  }
+  const unknown = new Map<string, UnknownCopy>();
+  const hungs: Array<{ t: number; since: number }> = [];
+  for (const op of ops) {
+    switch (op.kind) {
+      case 'hung':
+        hungs.push({ t: op.t, since: op.t - op.silentMs });
+        break;
+      case 'noticed': {
+        const m = byId.get(op.id);
+        if (m) m.noticed ??= op.t;
+        break;
+      }
+      case 'accepted': {
+        const m = byId.get(op.id);
+        if (m) m.accepted ??= op.t;
+        break;
+      }
+      case 'dropped': {
+        const m = byId.get(op.id);
+        if (m) m.dropped ??= { t: op.t, why: op.why };
+        break;
+      }
+      case 'routed': {
+        const m = byId.get(op.id);
+        if (m && !m.routed) {
+          const held = op.held === true;
+          m.routed = op.why ? { t: op.t, to: op.to, why: op.why, held } : { t: op.t, to: op.to, held };
+        }
+        break;
+      }
+      case 'broker-forgot': {
+        const m = byId.get(op.id);
+        if (m) m.brokerForgot ??= { t: op.t, why: op.why };
+        break;
+      }
+      case 'delivered': {
+        const m = byId.get(op.id);
+        if (!m) {
+          if (op.t > end) break;
+          const c = classOf(op.cls);
+          c.direction ??= op.direction;
+          let u = unknown.get(op.id);
+          if (!u) {
+            u = { id: op.id, copies: [] };
+            unknown.set(op.id, u);
+            c.unknown.push(u);
+          }
+          u.copies.push(op.t);
+          break;
+        }
+        if (op.cls !== m.cls) {
+          classOf(m.cls).notes.push({
+            kind: 'other-class',
+            level: 'info',
+            cls: m.cls,
+            id: m.id,
+            t: op.t,
+            as: op.cls,
+          });
+        }
+        (op.t > end ? m.afterEnd : m.copies).push(op.t);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (hungs.length) {
+    for (const m of byId.values()) {
+      if (m.noticed === undefined || m.accepted !== undefined || m.dropped) continue;
+      const noticed = m.noticed;
+      const h = hungs.find((x) => x.t >= noticed);
+      if (h) m.hung = h;
+    }
+  }
+  return classes;
 }
