@@ -13,9 +13,13 @@ describe('sim model robust (umqtt.robust)', function () {
     const b = await startBoard(cleanup, broker, 'sim-robust', 'robust', { 'reconnect-delay': '300ms' });
     const from = b.line.mark();
     b.line.send({ op: 'wifi', up: false });
+    await b.line.waitFor(is('net', { state: 'down' }), 5000, 'net down', from);
+    // A lost socket says nothing until written to: b-0's write raises and robust reconnects in it.
+    emit(b, 'button', 'b-0');
     await b.line.waitFor(is('mqtt', { state: 'disconnected' }), 5000, 'robust notices', from);
     emit(b, 'button', 'b-1');
-    // The reconnect loop goes on (an attempt every 300 ms) and the app does not take b-1.
+    // The reconnect loop goes on (an attempt every 300 ms; its delay polls the agent, so the
+    // `wifi up` below gets through) and the app does not take b-1.
     const afterEmit = b.line.mark();
     await b.line.waitFor(is('mqtt', { state: 'connecting' }), 5000, 'an attempt after the emit', afterEmit);
     await b.line.waitFor(is('mqtt', { state: 'connecting' }), 5000, 'another attempt', b.line.mark());
@@ -23,6 +27,8 @@ describe('sim model robust (umqtt.robust)', function () {
 
     const upAt = b.line.send({ op: 'wifi', up: true });
     const connected = await b.line.waitFor(is('mqtt', { state: 'connected' }), 5000, 'reconnected', from);
+    // b-0, whose write failed, is sent again after the reconnect.
+    await b.line.waitFor(is('published', { id: 'b-0' }), 5000, 'b-0 republished', from);
     const noticed = await b.line.waitFor(is('emitted', { id: 'b-1' }), 5000, 'b-1 noticed', from);
     await b.line.waitFor(is('published', { id: 'b-1' }), 5000, 'b-1 published', from);
     await broker.waitFor(() => broker.copies('b-1')[0], 5000, 'b-1 delivered');
@@ -57,5 +63,10 @@ describe('sim model robust (umqtt.robust)', function () {
     expect(b.line.has(is('published', { id: 'r-1' }), from), 'r-1 reported published').to.equal(false);
     expect(b.line.has(is('emitted', { id: 'r-2' }), from), 'r-2 noticed by the blocked app').to.equal(false);
     expect(broker.copies('r-2')).to.have.length(0);
+    // Its agent is in the same loop (hil_core.py's poll()): the blocked board answers no hello.
+    const asked = b.line.mark();
+    b.line.send({ op: 'hello', run: 'test' });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(b.line.has(is('hello'), asked), 'hello answered by a blocked app').to.equal(false);
   });
 });

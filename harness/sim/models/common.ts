@@ -96,12 +96,22 @@ export function within<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Pr
   });
 }
 
-/** The app's own keepalive pings (umqtt leaves pinging to the app): every keepalive / 2. */
+/**
+ * The app's own keepalive pings (umqtt leaves pinging to the app): every keepalive / 2, as a
+ * job of its loop, so an app blocked in the library does not ping.
+ */
 export function appPings(ctx: ModelContext, current: () => Session | undefined): void {
   const keepalive = ctx.options.ms('keepalive');
   if (keepalive <= 0) return;
+  let queued = false;
   ctx.every(Math.max(100, keepalive / 2), () => {
-    const s = current();
-    if (s?.usable) s.ping();
+    if (queued) return;
+    queued = true;
+    ctx.app.push(() => {
+      queued = false;
+      const s = current();
+      // A lost connection (radio down) is left alone: the app's ping would only raise.
+      if (s?.usable && !s.lost) s.ping();
+    });
   });
 }

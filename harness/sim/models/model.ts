@@ -49,7 +49,11 @@ export interface ModelContext {
   received(cmd: Command): void;
   /** Parses a down message; prints and returns undefined if it is not a command. */
   command(topic: string, payload: Buffer): Command | undefined;
-  /** Sleeps; rejects with `Stopped` when the app stops. */
+  /**
+   * Sleeps in the app's loop (its pause between rounds, or a library's delay hook), polling
+   * the agent meanwhile: `hello`, `wifi` and `reset` are done, emits wait for the job under way.
+   * Rejects with `Stopped` when the app stops. A blocking socket call is a plain await instead.
+   */
   sleep(ms: number): Promise<void>;
   /** Repeats `fn` every `ms` until the app stops. */
   every(ms: number, fn: () => void): void;
