@@ -69,4 +69,58 @@ describe('sim model robust (umqtt.robust)', function () {
     await new Promise((r) => setTimeout(r, 1500));
     expect(b.line.has(is('hello'), asked), 'hello answered by a blocked app').to.equal(false);
   });
+
+  it('version 1.0: a close met in check_msg reconnects, then blocks on the new socket until a packet comes', async () => {
+    // PyPI's robust 1.0 has no check_msg: simple's sets non-blocking on the socket the reconnect
+    // replaces, and robust's wait_msg then reads the new, blocking one. The broker closes the
+    // connection on k-1 (QoS 0: already reported published); the app notices it in check_msg.
+    let killed = false;
+    broker.hold = (_client, packet) => {
+      if (killed || !packet.payload.toString().includes('"k-1"')) return 'pass';
+      killed = true;
+      return 'kill';
+    };
+    const b = await startBoard(cleanup, broker, 'sim-robust-10', 'robust', {
+      version: '1.0',
+      'reconnect-delay': '200ms',
+      resubscribe: true,
+    });
+    const from = b.line.mark();
+    emit(b, 'telemetry', 'k-1');
+    await b.line.waitFor(is('mqtt', { state: 'disconnected' }), 5000, 'the close noticed', from);
+    await b.line.waitFor(is('mqtt', { state: 'connected' }), 5000, 'reconnected in check_msg', from);
+    const blocked = b.line.mark();
+    emit(b, 'button', 'k-2');
+    b.line.send({ op: 'hello', run: 'test' });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(b.line.has(is('emitted', { id: 'k-2' }), blocked), 'k-2 noticed by the blocked app').to.equal(
+      false,
+    );
+    expect(b.line.has(is('hello'), blocked), 'hello answered by a blocked app').to.equal(false);
+    // A packet on the new socket (a command: it subscribed again) ends the read: the app goes on.
+    await broker.command('hil/sim-robust-10/cmd/command', { id: 'c-1', seq: 1, epoch: 1 }, 1);
+    const got = await b.line.waitFor(is('received', { id: 'c-1' }), 5000, 'c-1 received', blocked);
+    const hello = await b.line.waitFor(is('hello'), 5000, 'hello answered after', blocked);
+    await b.line.waitFor(is('published', { id: 'k-2' }), 5000, 'k-2 published after', blocked);
+    expect(b.line.events.indexOf(hello)).to.be.greaterThan(b.line.events.indexOf(got));
+  });
+
+  it('version 1.0.3 (the default): its own check_msg reconnects and returns', async () => {
+    let killed = false;
+    broker.hold = (_client, packet) => {
+      if (killed || !packet.payload.toString().includes('"k-1"')) return 'pass';
+      killed = true;
+      return 'kill';
+    };
+    const b = await startBoard(cleanup, broker, 'sim-robust-103', 'robust', { 'reconnect-delay': '200ms' });
+    const from = b.line.mark();
+    emit(b, 'telemetry', 'k-1');
+    await b.line.waitFor(is('mqtt', { state: 'disconnected' }), 5000, 'the close noticed', from);
+    await b.line.waitFor(is('mqtt', { state: 'connected' }), 5000, 'reconnected in check_msg', from);
+    const after = b.line.mark();
+    emit(b, 'button', 'k-2');
+    b.line.send({ op: 'hello', run: 'test' });
+    await b.line.waitFor(is('hello'), 2000, 'hello answered', after);
+    await b.line.waitFor(is('published', { id: 'k-2' }), 2000, 'k-2 published', after);
+  });
 });

@@ -97,6 +97,14 @@ export class ModelOptions {
     return v;
   }
 
+  /** A string option that must be one of `values` (e.g. a library version). */
+  oneOf<T extends string>(name: string, values: readonly T[]): T {
+    const v = this.#get(name);
+    if (typeof v !== 'string' || !(values as readonly string[]).includes(v))
+      throw this.#bad(name, `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`);
+    return v as T;
+  }
+
   qos(name: string): 0 | 1 {
     const v = this.int(name);
     if (v !== 0 && v !== 1) throw this.#bad(name, '0 or 1');

@@ -4,6 +4,10 @@ import { appPings, bootConnect, commandTopic, forwardCommands, openSession } fro
 import type { Message, ModelFactory } from './model.js';
 import { ConnectError, PidCounter, type Session } from './session.js';
 
+/** The library versions the model follows: micropython-lib's current one, and PyPI's. */
+export const ROBUST_VERSIONS = ['1.0.3', '1.0'] as const;
+type Version = (typeof ROBUST_VERSIONS)[number];
+
 /** Where the app calls into the library (main.py of the app the model stands for). */
 const APP: Record<Caller, Frame> = {
   check_msg: { file: 'main.py', line: 61, fn: 'poll' },
@@ -11,20 +15,41 @@ const APP: Record<Caller, Frame> = {
 };
 type Caller = 'check_msg' | 'publish';
 
-/** Lines of umqtt/robust.py 1.0.3 and umqtt/simple.py 1.8.0 (micropython-lib) on the way down. */
-const FRAMES: { lib: Record<Caller, Frame[]>; connack: Frame; refused: Frame } = {
-  lib: {
-    check_msg: [
-      { file: 'umqtt/robust.py', line: 54, fn: 'check_msg' },
-      { file: 'umqtt/robust.py', line: 25, fn: 'reconnect' },
-    ],
-    publish: [
-      { file: 'umqtt/robust.py', line: 37, fn: 'publish' },
-      { file: 'umqtt/robust.py', line: 25, fn: 'reconnect' },
-    ],
+/**
+ * The library's frames from the app's call down to simple's connect, per version: umqtt/robust.py
+ * 1.0.3 on umqtt/simple.py 1.8.0 (micropython-lib); robust.py 1.0 on simple.py 1.3.4 (PyPI),
+ * where check_msg is simple's, calling robust's wait_msg.
+ */
+const FRAMES: Record<Version, { lib: Record<Caller, Frame[]>; connack: Frame; refused: Frame }> = {
+  '1.0.3': {
+    lib: {
+      check_msg: [
+        { file: 'umqtt/robust.py', line: 54, fn: 'check_msg' },
+        { file: 'umqtt/robust.py', line: 25, fn: 'reconnect' },
+      ],
+      publish: [
+        { file: 'umqtt/robust.py', line: 37, fn: 'publish' },
+        { file: 'umqtt/robust.py', line: 25, fn: 'reconnect' },
+      ],
+    },
+    connack: { file: 'umqtt/simple.py', line: 119, fn: 'connect' },
+    refused: { file: 'umqtt/simple.py', line: 121, fn: 'connect' },
   },
-  connack: { file: 'umqtt/simple.py', line: 119, fn: 'connect' },
-  refused: { file: 'umqtt/simple.py', line: 121, fn: 'connect' },
+  '1.0': {
+    lib: {
+      check_msg: [
+        { file: 'umqtt/simple.py', line: 204, fn: 'check_msg' },
+        { file: 'umqtt/robust.py', line: 43, fn: 'wait_msg' },
+        { file: 'umqtt/robust.py', line: 23, fn: 'reconnect' },
+      ],
+      publish: [
+        { file: 'umqtt/robust.py', line: 35, fn: 'publish' },
+        { file: 'umqtt/robust.py', line: 23, fn: 'reconnect' },
+      ],
+    },
+    connack: { file: 'umqtt/simple.py', line: 97, fn: 'connect' },
+    refused: { file: 'umqtt/simple.py', line: 99, fn: 'connect' },
+  },
 };
 
 /** The app's loop pause (micropython-lib's examples: check_msg(), then time.sleep(1)). */
@@ -36,12 +61,15 @@ const APP_LOOP_MS = 1000;
  * inside the call, so the app is blocked meanwhile (its delay hook polls the agent). A publish
  * whose write failed is sent again with a new packet id; a QoS 1 publish written before the
  * close is not, and the app waits for its PUBACK forever. Subscriptions are not renewed.
+ * `version: '1.0'` (PyPI's): check_msg is simple's, so a reconnect there leaves the app
+ * blocked on the new socket until a packet arrives.
  */
 export const robust: ModelFactory = (ctx) => {
   const qos = ctx.options.qos('qos');
   const delay = ctx.options.ms('reconnect-delay');
   const socketTimeout = ctx.options.ms('socket-timeout');
-  const frames = FRAMES;
+  const version = ctx.options.oneOf('version', ROBUST_VERSIONS);
+  const frames = FRAMES[version];
   // umqtt.simple's self.pid: one counter for the client object, across reconnects.
   const pids = new PidCounter();
   let session: Session | undefined;
@@ -126,6 +154,10 @@ export const robust: ModelFactory = (ctx) => {
     if (s !== session || session?.usable) return;
     setUp(false);
     await reconnect('check_msg');
+    // 1.0.3's check_msg reads the new socket non-blocking and returns; 1.0 has none of its own:
+    // simple's check_msg set non-blocking on the socket reconnect replaced, and robust's wait_msg
+    // now reads the new, blocking one.
+    if (version === '1.0') await waitMsg('check_msg', true);
   };
 
   appPings(ctx, () => session);
