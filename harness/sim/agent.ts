@@ -40,10 +40,11 @@ interface Running {
 }
 
 /**
- * The board's firmware: the agent (serial protocol, WiFi control, reset) around the app
- * (one MQTT library, as its model). `hello`, `wifi` and `reset` are handled at once, as
- * an agent on its own interrupt would; `config` and `emit` go through the app's loop and
- * wait behind whatever the library is blocked in.
+ * The board's firmware: the agent (serial protocol, WiFi control, reset) inside the app (one
+ * MQTT library, as its model), as hil's MicroPython agent is: what arrives on serial is read
+ * when the app polls its agent, between rounds of its loop or in a wait that polls (AppLoop).
+ * `hello`, `wifi` and `reset` are done then; `config` and `emit` become jobs of the app's loop.
+ * An app blocked in a socket call reads nothing: no `hello` answer, no `wifi up`, no reset.
  */
 export class Agent {
   readonly radio = new Radio();
@@ -96,8 +97,13 @@ export class Agent {
     return Math.floor(performance.now() - this.#bootAt) & (2 ** 30 - 1);
   }
 
-  /** One line from the host. */
+  /** One line from the host: read when the app next polls its agent. */
   line(raw: string): void {
+    if (this.#rebooting) return;
+    this.#app?.loop.serial(() => this.#read(raw));
+  }
+
+  #read(raw: string): void {
     if (this.#rebooting) return;
     const text = raw.replace(/\r$/, '');
     const at = text.indexOf(PREFIX);
@@ -274,9 +280,11 @@ export class Agent {
         }),
       command: (topic, payload) => this.#command(target, topic, payload),
       sleep: (ms) =>
-        delay(ms, undefined, { signal }).catch((err) => {
-          throw signal.aborted ? new Stopped() : err;
-        }),
+        loop.polled(
+          delay(ms, undefined, { signal }).catch((err) => {
+            throw signal.aborted ? new Stopped() : err;
+          }),
+        ),
       every: (ms, fn) => {
         const timer = setInterval(() => (live() ? fn() : clearInterval(timer)), ms);
         signal.addEventListener('abort', () => clearInterval(timer));

@@ -26,6 +26,11 @@ export const OPTION_SCHEMAS: Record<string, SchemaObject> = {
   'subscribe-qos': { enum: [0, 1], description: 'QoS of the command subscription.' },
   resubscribe: { type: 'boolean', description: 'Subscribe again after every reconnect.' },
   'drop-expired': { type: 'boolean', description: 'Drop queued messages whose deadline has passed.' },
+  version: {
+    enum: ['1.0.3', '1.0'],
+    description:
+      "umqtt.robust's version: 1.0.3 (micropython-lib) or 1.0 (PyPI, whose check_msg blocks after a reconnect).",
+  },
 };
 
 export const MODEL_DEFAULTS: Record<ModelName, Record<string, ModelOptionValue>> = {
@@ -38,6 +43,7 @@ export const MODEL_DEFAULTS: Record<ModelName, Record<string, ModelOptionValue>>
     'socket-timeout': '0s',
     'subscribe-qos': 0,
     resubscribe: false,
+    version: '1.0.3',
   },
   robust2: {
     qos: 1,

@@ -2,18 +2,28 @@ import net from 'node:net';
 import { Duplex } from 'node:stream';
 
 /**
- * The virtual board's WiFi radio: the only way its MQTT library reaches the network.
- * Losing the radio kills the library's stream at once, as a board with its interface down
- * sees its sockets die, while the real TCP socket is orphaned: kept open and silent, so
- * the broker gets no FIN and no RST and learns of the loss only by keepalive or takeover.
+ * The virtual board's WiFi radio: the only way its MQTT library reaches the network. A radio
+ * loss is lwIP's interface going away, as the MicroPython board's radio makes it
+ * (harness/sim/micropython/sockets.ts): an open connection is *lost*, not closed: a write
+ * fails with EHOSTUNREACH, a read gets nothing, nothing says it is writable; when the radio
+ * is back it fails with ECONNABORTED. Its real TCP socket is orphaned at the loss: kept open
+ * and silent, so the broker gets no FIN and no RST and learns of the loss only by keepalive
+ * or takeover.
  */
 export class Radio {
   #up = true;
   readonly #links = new Set<Link>();
   readonly #orphans = new Set<net.Socket>();
+  readonly #watchers = new Set<(up: boolean) => void>();
 
   get up(): boolean {
     return this.#up;
+  }
+
+  /** Calls `fn` at every change of the interface (`isconnected()`); returns how to stop. */
+  watch(fn: (up: boolean) => void): () => void {
+    this.#watchers.add(fn);
+    return () => this.#watchers.delete(fn);
   }
 
   /** Opens a TCP connection through the radio; a stream builder for mqtt.js. */
@@ -23,16 +33,23 @@ export class Radio {
     return link;
   }
 
-  /** Radio down: every live connection dies for the board; the broker is not told. */
+  /**
+   * Radio down: every open connection is lost (silent, its writes fail); the broker is not
+   * told. Back up: the lost ones fail with ECONNABORTED, and their orphaned sockets read (and
+   * discard) again, so they end when the broker drops them.
+   */
   setUp(up: boolean): void {
     if (up === this.#up) return;
     this.#up = up;
-    if (!up) this.cutAll();
-    // Back up: orphans read (and discard) again, so they end when the broker drops them.
-    else for (const s of this.#orphans) s.resume();
+    if (!up) for (const link of this.#links) link.lose();
+    else {
+      for (const link of [...this.#links]) if (link.lost) link.cut();
+      for (const s of this.#orphans) s.resume();
+    }
+    for (const fn of [...this.#watchers]) fn(up);
   }
 
-  /** Cuts every connection (radio loss, or the chip reset at a reboot). */
+  /** Cuts every connection at once (the chip reset at a reboot). */
   cutAll(): void {
     for (const link of [...this.#links]) link.cut();
   }
@@ -90,6 +107,8 @@ export class Link extends Duplex {
   tcpConnected = false;
   /** The peer closed the connection cleanly (a read would return b''). */
   peerClosed = false;
+  /** The radio went down under it: nothing goes through it again (see Radio). */
+  lost = false;
   #socket: net.Socket | undefined;
   readonly #radio: Radio;
 
@@ -133,8 +152,26 @@ export class Link extends Duplex {
     ['close', () => this.destroy()],
   ];
 
-  /** The radio is gone: the library's stream errors, the socket is orphaned untouched. */
+  /** The radio went down: the socket is orphaned untouched; the library's stream stays, silent. */
+  lose(): void {
+    if (this.destroyed) return;
+    // A connect still under way fails, as lwIP's does when the interface goes.
+    if (!this.tcpConnected) {
+      this.destroy(EHOSTUNREACH());
+      return;
+    }
+    this.lost = true;
+    this.#orphan();
+  }
+
+  /** The connection is gone for the library (radio back after a loss, or a chip reset): ECONNABORTED. */
   cut(): void {
+    this.#orphan();
+    this.destroy(ECONNABORTED());
+  }
+
+  /** Hands the TCP socket to the radio, untouched: nothing more is sent or read through it. */
+  #orphan(): void {
     const s = this.#socket;
     this.#socket = undefined;
     if (s && !s.destroyed) {
@@ -142,7 +179,6 @@ export class Link extends Duplex {
       for (const [ev, fn] of this.#handlers) s.removeListener(ev, fn);
       this.#radio.adopt(s);
     }
-    this.destroy(ECONNABORTED());
   }
 
   override _read(): void {
@@ -152,7 +188,7 @@ export class Link extends Duplex {
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     const s = this.#socket;
     if (s) s.write(chunk, (err) => cb(err ?? null));
-    else cb(ECONNABORTED());
+    else cb(this.lost ? EHOSTUNREACH() : ECONNABORTED());
   }
 
   override _final(cb: (err?: Error | null) => void): void {

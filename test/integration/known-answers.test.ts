@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  COMPARED,
   type KnownAnswer,
   type MatrixCell,
   observed,
@@ -19,10 +20,11 @@ describe('known-answer matrix (docs/known-answers.md) on the virtual rack', func
   this.timeout(15 * 60_000);
   let table: KnownAnswer[];
   let cells: MatrixCell[];
+  let real: boolean;
 
   before(async () => {
     // Without scripts/setup.sh's libraries the real-library rows are skipped, saying so; in CI that fails.
-    const real = realLibrariesPresent();
+    real = realLibrariesPresent();
     if (!real && process.env.CI === 'true')
       throw new Error('MicroPython libraries missing: run scripts/setup.sh');
     if (!real) console.log('      real-library rows skipped: run scripts/setup.sh to fetch the libraries');
@@ -62,6 +64,28 @@ describe('known-answer matrix (docs/known-answers.md) on the virtual rack', func
         );
     }
     expect(mismatches, `\n${mismatches.join('\n')}`).to.deep.equal([]);
+  });
+
+  it('gives each real library the verdicts of the model row it is compared with (issue 16)', function () {
+    if (!real) this.skip();
+    const varies = (model: string, scenario: string) =>
+      table.find((r) => r.model === model && r.scenario === scenario)?.unstable ?? [];
+    const differences: string[] = [];
+    for (const [realRow, modelRow] of Object.entries(COMPARED)) {
+      for (const lib of cells.filter((c) => c.model === realRow)) {
+        const model = cells.find((c) => c.scenario === lib.scenario && c.model === modelRow);
+        if (!model) {
+          differences.push(`${lib.scenario}: no ${modelRow} cell to compare ${realRow} with`);
+          continue;
+        }
+        const [a, b] = [observed(lib), observed(model)];
+        const skip = [...varies(realRow, lib.scenario), ...varies(modelRow, lib.scenario)];
+        for (const name of new Set([...Object.keys(a), ...Object.keys(b)]))
+          if (a[name] !== b[name] && !skip.includes(name))
+            differences.push(`${lib.scenario} ${name}: ${realRow} ${a[name]}, ${modelRow} ${b[name]}`);
+      }
+    }
+    expect(differences, `\n${differences.join('\n')}`).to.deep.equal([]);
   });
 
   it('never passes robust on a button deadline after a 20 s outage; fails resilient only for what the broker lost', () => {

@@ -58,7 +58,8 @@ import { freePort } from '../../harness/network/free-port.js';
 import { planScenario } from '../../harness/scenario/plan.js';
 import { openRack } from '../../harness/scenario/rack.js';
 import { runScenario } from '../../harness/scenario/runner.js';
-import type { RackSpec, ScenarioSpec } from '../../harness/spec/types.js';
+import { modelOptions } from '../../harness/sim/model-options.js';
+import type { BoardSpec, RackSpec, ScenarioSpec } from '../../harness/spec/types.js';
 import { LIBRARIES, mpyBoard } from './micropython-support.js';
 
 export interface MatrixCell {
@@ -70,6 +71,54 @@ export interface MatrixCell {
 /** The real-library boards of fixtures/boards/micropython-rack.yml: their ids are their matrix rows. */
 export const REAL_BOARDS = ['mpy-simple', 'mpy-robust', 'mpy-robust2'] as const;
 
+/**
+ * Models set up as the real boards' apps and libraries, so every real row has a model row to
+ * agree with: board id → its row in the table. `robust-app` is `robust` as
+ * fixtures/micropython/apps/app_umqtt_robust.py uses PyPI's umqtt.robust 1.0: QoS 1 publishes
+ * and subscription, `version: 1.0`. (`simple` and `robust2` at their defaults are their apps.)
+ */
+export const APP_MODELS: Record<
+  string,
+  { row: string; model: string; options: Record<string, string | number> }
+> = {
+  'sim-robust-app': {
+    row: 'robust-app',
+    model: 'robust',
+    options: { qos: 1, 'subscribe-qos': 1, version: '1.0' },
+  },
+};
+
+/** Each real-library board's row, and the model row it must agree with. */
+export const COMPARED: Record<(typeof REAL_BOARDS)[number], string> = {
+  'mpy-simple': 'simple',
+  'mpy-robust': 'robust-app',
+  'mpy-robust2': 'robust2',
+};
+
+/** A virtual board of APP_MODELS, as boards.yml would give it. */
+function appModelBoard(id: string): BoardSpec {
+  const m = APP_MODELS[id]!;
+  const options = modelOptions(m.model, m.options);
+  return {
+    id,
+    transport: { kind: 'virtual', model: m.model, options },
+    firmware: `virtual-${m.row}`,
+    tags: ['virtual'],
+    reset: [],
+    readyMs: 30_000,
+    status: 'enabled',
+    baud: 115200,
+    wifi: { kind: 'agent' },
+    virtual: { model: m.model, options },
+    origin: { file: 'test', line: 1, col: 1 },
+  };
+}
+
+/** The row a board's cells go to: APP_MODELS's, else its model's, else (a real board) its id. */
+function rowOf(rack: RackSpec, board: string): string {
+  return APP_MODELS[board]?.row ?? rack.boards.find((b) => b.id === board)?.virtual?.model ?? board;
+}
+
 /** True when scripts/setup.sh has fetched the PyPI libraries the real-library boards run. */
 export function realLibrariesPresent(): boolean {
   return Object.values(LIBRARIES)
@@ -78,9 +127,9 @@ export function realLibrariesPresent(): boolean {
 }
 
 /**
- * The virtual rack of boards.yml, with its broker and Toxiproxy on free loopback ports; with
- * `real`, plus one WebAssembly MicroPython board per real library (REAL_BOARDS, `wifi: agent`
- * like the models), so models and libraries meet the same faults on the same rack.
+ * The virtual rack of boards.yml plus APP_MODELS, with its broker and Toxiproxy on free loopback
+ * ports; with `real`, plus one WebAssembly MicroPython board per real library (REAL_BOARDS,
+ * `wifi: agent` like the models), so models and libraries meet the same faults on the same rack.
  */
 export async function virtualRack(
   opts: { real?: boolean } = {},
@@ -92,7 +141,7 @@ export async function virtualRack(
     : [];
   const rack: RackSpec = {
     ...suite.rack,
-    boards: [...suite.rack.boards, ...real],
+    boards: [...suite.rack.boards, ...Object.keys(APP_MODELS).map(appModelBoard), ...real],
     broker: { listen: { host: '127.0.0.1', port: 0 } },
     toxiproxy: { url: `http://127.0.0.1:${await freePort()}`, manage: true },
   };
@@ -129,8 +178,7 @@ export async function runMatrix(
           epoch: 1,
         });
         for (const h of run.histories) {
-          const model = rack.boards.find((b) => b.id === h.board)?.virtual?.model ?? h.board;
-          const cell = { scenario: sc.name, model, verdict: check(h, sc) };
+          const cell = { scenario: sc.name, model: rowOf(rack, h.board), verdict: check(h, sc) };
           cells.push(cell);
           onCell(cell);
         }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import { Cleanup, is, startBoard, TestBroker } from './sim-support.js';
+import { Cleanup, emit, is, startBoard, TestBroker } from './sim-support.js';
 
 describe('sim radio loss: the broker is not told', function () {
   this.timeout(20_000);
@@ -14,12 +14,17 @@ describe('sim radio loss: the broker is not told', function () {
     broker.aedes.on('clientDisconnect', () => {
       disconnects += 1;
     });
-    const b = await startBoard(cleanup, broker, 'sim-radio', 'robust2', { 'reconnect-delay': '200ms' });
+    const b = await startBoard(cleanup, broker, 'sim-radio', 'robust2', {
+      'reconnect-delay': '200ms',
+      'socket-timeout': '300ms',
+    });
     const before = broker.conns.find((c) => c.clientId === 'sim-radio' && !c.closed);
     expect(before).to.not.equal(undefined);
 
     const from = b.line.mark();
     b.line.send({ op: 'wifi', up: false });
+    // A lost socket says nothing until written to: robust2 notices when its write times out.
+    emit(b, 'telemetry', 't-1');
     await b.line.waitFor(is('mqtt', { state: 'disconnected' }), 5000, 'the board sees its link die', from);
     // The outage: the board retries meanwhile, and none of it reaches the broker.
     await sleep(3000);

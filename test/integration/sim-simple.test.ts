@@ -16,9 +16,12 @@ describe('sim model simple (umqtt.simple)', function () {
 
     const from = b.line.mark();
     b.line.send({ op: 'wifi', up: false });
-    await b.line.waitFor(is('mqtt', { state: 'disconnected' }), 5000, 'simple notices the dead socket', from);
+    await b.line.waitFor(is('net', { state: 'down' }), 5000, 'net down', from);
+    // A lost socket says nothing until written to: the publish of t-2 raises EHOSTUNREACH.
     emit(b, 'telemetry', 't-2');
-    await b.line.waitFor(is('dropped', { id: 't-2' }), 5000, 't-2 dropped', from);
+    const lost = await b.line.waitFor(is('dropped', { id: 't-2' }), 5000, 't-2 dropped', from);
+    expect((lost.ev as { why: string }).why).to.match(/EHOSTUNREACH/);
+    await b.line.waitFor(is('mqtt', { state: 'disconnected' }), 5000, 'simple notices the dead socket', from);
     b.line.send({ op: 'wifi', up: true });
     await b.line.waitFor(is('net', { state: 'up' }), 5000, 'net up', from);
     emit(b, 'telemetry', 't-3');

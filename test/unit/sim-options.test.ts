@@ -35,6 +35,13 @@ describe('sim model options', () => {
     expect(optionProblems('robust', { 'reconnect-delay': '2' })[0]).to.match(/"reconnect-delay".*duration/);
     expect(optionProblems('robust', { qos: 2 })[0]).to.match(/"qos" is 2; expected one of 0, 1/);
     expect(optionProblems('robust2', { 'queue-size': 0 })[0]).to.match(/integer ≥ 1/);
+    expect(optionProblems('robust', { version: '1.0' })).to.deep.equal([]);
+    expect(optionProblems('robust', { version: '2.0' })[0]).to.match(
+      /"version" is "2.0"; expected one of 1.0.3, 1.0/,
+    );
+    expect(optionProblems('robust2', { version: '1.0' })[0]).to.match(
+      /model robust2 has no option "version"/,
+    );
   });
 
   it('reads durations as ms and refuses values of the wrong type', () => {
@@ -45,6 +52,12 @@ describe('sim model options', () => {
     expect(o.flag('resubscribe')).to.equal(true);
     expect(() => o.flag('qos')).to.throw(HilError, /"qos" is 1; expected true or false/);
     expect(() => o.ms('socket-timeout')).to.throw(HilError, /missing/);
+    const v = new ModelOptions({ version: '1.0', qos: 1 });
+    expect(v.oneOf('version', ['1.0.3', '1.0'])).to.equal('1.0');
+    expect(() => v.oneOf('qos', ['1.0.3', '1.0'])).to.throw(
+      HilError,
+      /"qos" is 1; expected one of "1.0.3", "1.0"/,
+    );
   });
 
   it('refuses to launch a board with a bad option, before making a PTY', async () => {

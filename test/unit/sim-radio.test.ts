@@ -69,21 +69,57 @@ describe('sim radio', () => {
     link.destroy();
   });
 
-  it('radio loss kills the stream but sends no FIN or RST, and no bytes', async () => {
+  it('radio loss leaves the stream silent: writes fail with EHOSTUNREACH, nothing arrives, no FIN or RST', async () => {
     const link = radio.connect('127.0.0.1', srv.port);
     await connected(link);
-    const errored = once(link, 'error');
+    await eventually(() => srv.accepted.length === 1);
+    let got = '';
+    link.on('data', (d: Buffer) => {
+      got += d.toString();
+    });
     radio.setUp(false);
+    expect(link.lost).to.equal(true);
+    expect(link.destroyed, 'the library still holds its socket').to.equal(false);
+    srv.accepted[0]?.socket.write('lost on the way');
+    const errored = once(link, 'error');
+    link.write('late');
     const [err] = (await errored) as [OSError];
     expect(err).to.be.instanceOf(OSError);
+    expect(err.errno).to.equal(113);
+    await new Promise<void>((r) => setTimeout(r, 300));
+    const server = srv.accepted[0];
+    expect(got, 'bytes crossed a downed radio').to.equal('');
+    expect(server?.ended, 'broker saw FIN').to.equal(false);
+    expect(server?.closed, 'broker socket closed').to.equal(false);
+    expect(server?.data).to.equal('');
+    expect(radio.orphans).to.equal(1);
+  });
+
+  it('fails a lost connection with ECONNABORTED when the radio is back, still without a word to the broker', async () => {
+    const link = radio.connect('127.0.0.1', srv.port);
+    await connected(link);
+    await eventually(() => srv.accepted.length === 1);
+    radio.setUp(false);
+    const errored = once(link, 'error');
+    radio.setUp(true);
+    const [err] = (await errored) as [OSError];
     expect(err.errno).to.equal(103);
-    expect(link.write('late')).to.equal(false);
     await new Promise<void>((r) => setTimeout(r, 300));
     const server = srv.accepted[0];
     expect(server?.ended, 'broker saw FIN').to.equal(false);
     expect(server?.closed, 'broker socket closed').to.equal(false);
     expect(server?.data).to.equal('');
-    expect(radio.orphans).to.equal(1);
+  });
+
+  it('tells its watchers when the interface goes down and comes back', () => {
+    const seen: boolean[] = [];
+    const stop = radio.watch((up) => seen.push(up));
+    radio.setUp(false);
+    radio.setUp(false);
+    radio.setUp(true);
+    stop();
+    radio.setUp(false);
+    expect(seen).to.deep.equal([false, true]);
   });
 
   it('fails connect at once while down, without touching the network', async () => {

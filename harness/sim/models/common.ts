@@ -1,3 +1,4 @@
+import { Stopped } from '../app-loop.js';
 import { OSError } from '../radio.js';
 import type { ModelContext } from './model.js';
 import { ConnectError, type PidCounter, Session } from './session.js';
@@ -5,19 +6,29 @@ import { ConnectError, type PidCounter, Session } from './session.js';
 /** What every model's app subscribes to: the runner's commands. */
 export const commandTopic = (ctx: ModelContext): string => `${ctx.target.prefix}/cmd/+`;
 
-/** Connects with the model's keepalive; `connackTimeoutMs` 0 waits forever. */
-export function openSession(
+/**
+ * Connects with the model's keepalive; `connackTimeoutMs` 0 waits forever. Rejects with
+ * `Stopped` when the app has stopped (a reboot, a new config, power off) before or meanwhile:
+ * a stopped app's library opens no connection.
+ */
+export async function openSession(
   ctx: ModelContext,
   clean: boolean,
   connackTimeoutMs: number,
   pids?: PidCounter,
 ): Promise<Session> {
-  return Session.open(ctx.radio, ctx.target, {
+  if (ctx.signal.aborted) throw new Stopped();
+  const s = await Session.open(ctx.radio, ctx.target, {
     clean,
     keepaliveMs: ctx.options.ms('keepalive'),
     connackTimeoutMs,
     ...(pids && { pids }),
   });
+  if (ctx.signal.aborted) {
+    s.close(false);
+    throw new Stopped();
+  }
+  return s;
 }
 
 /**
@@ -96,12 +107,22 @@ export function within<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Pr
   });
 }
 
-/** The app's own keepalive pings (umqtt leaves pinging to the app): every keepalive / 2. */
+/**
+ * The app's own keepalive pings (umqtt leaves pinging to the app): every keepalive / 2, as a
+ * job of its loop, so an app blocked in the library does not ping.
+ */
 export function appPings(ctx: ModelContext, current: () => Session | undefined): void {
   const keepalive = ctx.options.ms('keepalive');
   if (keepalive <= 0) return;
+  let queued = false;
   ctx.every(Math.max(100, keepalive / 2), () => {
-    const s = current();
-    if (s?.usable) s.ping();
+    if (queued) return;
+    queued = true;
+    ctx.app.push(() => {
+      queued = false;
+      const s = current();
+      // A lost connection (radio down) is left alone: the app's ping would only raise.
+      if (s?.usable && !s.lost) s.ping();
+    });
   });
 }

@@ -52,7 +52,11 @@ export interface ModelContext {
   received(cmd: Command): void;
   /** Parses a down message; prints and returns undefined if it is not a command. */
   command(topic: string, payload: Buffer): Command | undefined;
-  /** Sleeps; rejects with `Stopped` when the app stops. */
+  /**
+   * Sleeps in the app's loop (its pause between rounds, or a library's delay hook), polling
+   * the agent meanwhile: `hello`, `wifi` and `reset` are done, emits wait for the job under way.
+   * Rejects with `Stopped` when the app stops. A blocking socket call is a plain await instead.
+   */
   sleep(ms: number): Promise<void>;
   /** Repeats `fn` every `ms` until the app stops. */
   every(ms: number, fn: () => void): void;
@@ -94,6 +98,14 @@ export class ModelOptions {
     const v = this.#get(name);
     if (typeof v !== 'boolean') throw this.#bad(name, 'true or false');
     return v;
+  }
+
+  /** A string option that must be one of `values` (e.g. a library version). */
+  oneOf<T extends string>(name: string, values: readonly T[]): T {
+    const v = this.#get(name);
+    if (typeof v !== 'string' || !(values as readonly string[]).includes(v))
+      throw this.#bad(name, `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`);
+    return v as T;
   }
 
   qos(name: string): 0 | 1 {

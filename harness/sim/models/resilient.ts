@@ -163,6 +163,11 @@ export const resilient: ModelFactory = (ctx) => {
 
   return {
     async start() {
+      // isconnected() checks the interface: a radio loss is noticed at once, not at a write.
+      const unwatch = ctx.radio.watch((radioUp) => {
+        if (!radioUp && session) lose(session, 'WiFi interface down');
+      });
+      ctx.signal.addEventListener('abort', unwatch);
       void background(keepConnected);
       void background(sender);
     },

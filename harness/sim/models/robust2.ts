@@ -53,10 +53,21 @@ export const robust2: ModelFactory = (ctx) => {
     }
   };
 
+  /**
+   * simple2's `_sock_timeout(poller_w)`: waits for the socket to be writable. A lost one (radio
+   * down) never is: MQTTException(30) after `socket-timeout`, or at once once it fails.
+   */
+  const writable = async (s: Session) => {
+    if (!s.lost) return;
+    await within(s.whenClosed(), socketTimeout, () => new MQTTException(30));
+    throw s.closeReason;
+  };
+
   /** simple2.publish(): one PUBLISH, the write bounded by socket_timeout. */
   const write = async (msg: Message) => {
     if (!session) throw new MQTTException(28);
     if (!session.usable) throw session.closeReason;
+    await writable(session);
     const { written, acked, pid } = session.publish(msg.topic, msg.payload, qos);
     await within(written, socketTimeout, () => new MQTTException(30));
     if (qos === 1) {
@@ -83,7 +94,11 @@ export const robust2: ModelFactory = (ctx) => {
   /** robust2.connect(): a clean session empties the queues; failures become conn_issue. */
   const connect = async (clean: boolean) => {
     if (clean) q.clear();
-    session?.close(true);
+    // simple2's connect() starts with disconnect(): DISCONNECT written through _write, whose
+    // wait for a writable socket a lost one makes last `socket-timeout`; errors are swallowed.
+    const old = session;
+    if (old) await writable(old).catch(() => {});
+    old?.close(true);
     session = undefined;
     ctx.mqtt('connecting');
     try {

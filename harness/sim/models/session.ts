@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { MqttClient } from 'mqtt';
-import { ECONNABORTED, type Link, OSError, PEER_CLOSED, type Radio } from '../radio.js';
+import { ECONNABORTED, EHOSTUNREACH, type Link, OSError, PEER_CLOSED, type Radio } from '../radio.js';
 import type { Target } from './model.js';
 
 /** Why a connect attempt failed, in the terms a MicroPython library meets it. */
@@ -82,7 +82,10 @@ export class Session {
   sessionPresent = false;
   /** Host ms of the last packet received (mqtt_as's last_rx). */
   lastRx = performance.now();
+  /** Packets received so far, CONNACK included. */
+  packets = 0;
   readonly #closeHandlers: Array<() => void> = [];
+  readonly #packetWaiters = new Set<() => void>();
   readonly #acks = new Set<(err?: Error) => void>();
   /** Messages that came before the app's handler (right behind CONNACK, from a kept session). */
   readonly #early: Array<[string, Buffer]> = [];
@@ -94,6 +97,8 @@ export class Session {
   ) {
     client.on('packetreceive', () => {
       this.lastRx = performance.now();
+      this.packets += 1;
+      for (const wake of [...this.#packetWaiters]) wake();
     });
     client.on('close', () => this.#closed());
     // Listening from the start: a socket keeps what arrives until the library reads it.
@@ -164,10 +169,37 @@ export class Session {
     return this.link()?.peerClosed ? PEER_CLOSED() : ECONNABORTED();
   }
 
-  /** True while the connection can carry packets. */
+  /** True while the connection is open for the library (a lost one included: see `lost`). */
   get usable(): boolean {
     const link = this.link();
     return this.alive && this.client.connected && link !== undefined && !link.destroyed;
+  }
+
+  /** The radio went down under it: writes raise EHOSTUNREACH, nothing arrives, never writable. */
+  get lost(): boolean {
+    return this.usable && this.link()?.lost === true;
+  }
+
+  /**
+   * A blocking read for the next packet: resolves true once more than `after` packets have
+   * arrived, false when the connection is gone first (the library's read raises).
+   */
+  nextPacket(after: number): Promise<boolean> {
+    if (this.packets > after) return Promise.resolve(true);
+    if (!this.alive) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const wake = () => {
+        if (this.packets <= after && this.alive) return;
+        this.#packetWaiters.delete(wake);
+        resolve(this.packets > after);
+      };
+      this.#packetWaiters.add(wake);
+    });
+  }
+
+  /** Resolves when the connection is gone, whoever closed it. */
+  whenClosed(): Promise<void> {
+    return new Promise<void>((resolve) => this.onClose(resolve));
   }
 
   /** Writes a PUBLISH. `written` settles when the bytes left for the socket, `acked` at PUBACK. */
@@ -178,6 +210,8 @@ export class Session {
     dup = false,
   ): { written: Promise<void>; acked: Promise<void>; pid: number } {
     if (!this.usable) throw ECONNABORTED();
+    // umqtt writes straight to the socket: on a lost connection sock.write raises.
+    if (this.lost) throw EHOSTUNREACH();
     let ackDone: (err?: Error) => void = () => {};
     const acked = new Promise<void>((resolve, reject) => {
       ackDone = (err?: Error) => {
@@ -200,6 +234,7 @@ export class Session {
   /** Sends SUBSCRIBE; settles at SUBACK, rejects if the connection dies first. */
   subscribe(topic: string, qos: 0 | 1): Promise<void> {
     if (!this.usable) return Promise.reject(ECONNABORTED());
+    if (this.lost) return Promise.reject(EHOSTUNREACH());
     return new Promise<void>((resolve, reject) => {
       const done = (err?: Error) => {
         this.#acks.delete(done);
@@ -213,6 +248,7 @@ export class Session {
 
   ping(): void {
     if (!this.usable) throw ECONNABORTED();
+    if (this.lost) throw EHOSTUNREACH();
     this.client.sendPing();
   }
 
@@ -260,6 +296,7 @@ export class Session {
     if (!this.alive) return;
     this.alive = false;
     for (const done of [...this.#acks]) done(this.closeReason);
+    for (const wake of [...this.#packetWaiters]) wake();
     // Release mqtt.js's state; the stream is already gone.
     if (!this.client.disconnecting) this.client.end(true);
     for (const fn of this.#closeHandlers.splice(0)) fn();
