@@ -43,6 +43,12 @@ export const REOPEN_EVERY_MS = 200;
 export interface LinkPort {
   stream: LinkStream;
   close(): Promise<void>;
+  /**
+   * Writes what the port takes at once, without waiting (bytes written; 0 when it would block).
+   * A line op then costs a system call, not a trip through the thread pool: at an instant when
+   * every board of a rack gets an op, that trip per board is what made the last one late.
+   */
+  writeNow?(data: Buffer): number;
 }
 
 /** How a link finds its port again after it went away. */
@@ -72,6 +78,8 @@ export interface LineLinkOptions {
   writeTimeout?: number;
   /** Line cap in bytes (default MAX_LINE). */
   maxLine?: number;
+  /** Writes to the port at once when it can (see LinkPort.writeNow). */
+  writeNow?: (data: Buffer) => number;
   /** Releases the underlying port; default: destroy the stream. */
   close?: () => Promise<void>;
   /**
@@ -149,6 +157,7 @@ export class LineLink extends EventEmitter<LineLinkEvents> {
         if (opts.close) await opts.close();
         else stream.destroy();
       },
+      ...(opts.writeNow && { writeNow: opts.writeNow }),
     });
   }
 
@@ -241,6 +250,30 @@ export class LineLink extends EventEmitter<LineLinkEvents> {
     const write = stream?.write?.bind(stream);
     if (this.closing || !write) throw this.closedError();
     this.counters.writes++;
+    // Straight to the port when nothing is queued before it (order kept); the rest, if any, queued.
+    const now = this.port?.writeNow;
+    if (now && (stream as { writableLength?: number }).writableLength === 0) {
+      const bytes = Buffer.from(text);
+      let n: number;
+      try {
+        n = now(bytes);
+      } catch (err) {
+        throw (
+          this.goneError ??
+          new HilError('HIL_E_SERIAL', `${this.board}: write failed: ${(err as Error).message}`)
+        );
+      }
+      if (n === bytes.length) return;
+      return this.queued(write, bytes.subarray(n), timeoutMs);
+    }
+    return this.queued(write, text, timeoutMs);
+  }
+
+  private queued(
+    write: (chunk: string | Buffer, cb: (err?: Error | null) => void) => boolean,
+    text: string | Buffer,
+    timeoutMs: number,
+  ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () =>

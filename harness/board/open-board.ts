@@ -1,6 +1,6 @@
 import { DEFAULT_BAUD } from '../spec/types.js';
 import { LineLink, type LineLinkOptions } from './line-link.js';
-import { closeSerialPort, openSerialPort } from './serial-port.js';
+import { closeSerialPort, openSerialPort, writeNow } from './serial-port.js';
 import type { BoardConsole, ConsolePort } from './transport.js';
 
 export interface SerialConsoleOptions {
@@ -52,12 +52,17 @@ export async function openSerialConsole(
     stream: port,
     set: (flags, cb) => port.set(flags, (err) => cb(err ?? null)),
     close: () => closeSerialPort(port),
+    writeNow: (data) => writeNow(port, data),
   };
 }
 
 /** A line link on an open console; closing the link closes the port. */
 export function linkOn(port: ConsolePort, opts: Omit<LineLinkOptions, 'close'> = {}): LineLink {
-  return new LineLink(port.stream, { ...opts, close: () => port.close() });
+  return new LineLink(port.stream, {
+    ...opts,
+    close: () => port.close(),
+    ...(port.writeNow && { writeNow: port.writeNow }),
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { read } from 'node:fs';
+import { read, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { SerialPort } from 'serialport';
 import { describeHolders, pathHolders } from '../network/holder.js';
@@ -89,6 +89,23 @@ export async function openSerialPort(path: string, opts: OpenSerialOptions): Pro
     throw who ? new HilError(e.code, `${e.message}; held by ${who}`, { cause: err }) : e;
   }
   return port;
+}
+
+/**
+ * Writes to an open port's file descriptor now, without the thread pool: bytes written, 0 when
+ * the port would block or is not a unix port with a descriptor (then the caller queues). The
+ * descriptor is non-blocking (bindings-cpp opens it so), so this never waits.
+ */
+export function writeNow(port: SerialPort, data: Buffer): number {
+  const fd = (port.port as Partial<UnixPort> | undefined)?.fd;
+  if (typeof fd !== 'number' || !port.isOpen) return 0;
+  try {
+    return writeSync(fd, data);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR') return 0;
+    throw err;
+  }
 }
 
 /** Closes a port, ignoring one that is already closed or gone. */

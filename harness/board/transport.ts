@@ -118,4 +118,6 @@ export interface ConsolePort {
    */
   set(flags: ModemLines, cb: (err: Error | null) => void): void;
   close(): Promise<void>;
+  /** Writes what the port takes at once without waiting: bytes written, 0 when it would block. */
+  writeNow?(data: Buffer): number;
 }
