@@ -32,6 +32,15 @@ export function check(history: History, scenario: CheckerScenario): BoardVerdict
       why: history.notReady,
     });
   }
+  // Stopped early, an outage never healed or a message still on its way would read as a failure.
+  if (history.interrupted !== undefined) {
+    return unjudged(scenario, {
+      kind: 'interrupted',
+      level: 'error',
+      board: history.board,
+      ...(history.interrupted.at !== undefined && { at: history.interrupted.at }),
+    });
+  }
   try {
     const view = boardView(history, scenario);
     if (view.ops.length === 0)

@@ -195,6 +195,8 @@ export type LinkProblem =
 /** Why a whole board could not be judged; every class and check then carries it too. */
 export type Unjudged =
   | { kind: 'not-ready'; level: 'error'; board: string; why: string }
+  /** The run was stopped before the scenario's end (`at`: ms from t = 0, absent before it). */
+  | { kind: 'interrupted'; level: 'error'; board: string; at?: number }
   /** Its connection reached the broker around its proxy: no proxy fault could act on it. */
   | { kind: 'off-proxy'; level: 'error'; board: string; proxy: string; from: string }
   | { kind: 'empty-history'; level: 'error'; board: string }

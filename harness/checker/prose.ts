@@ -96,6 +96,8 @@ export function prose(f: Finding): string {
       return `fault ${f.fault} started at ${at(f.start)} and never ended: the link counts as down to the end`;
     case 'not-ready':
       return `board ${f.board} never got ready: ${f.why}`;
+    case 'interrupted':
+      return `the run was stopped ${f.at === undefined ? 'before the scenario began' : `at ${at(f.at)}, before the scenario's end`}: not carried out, nothing judged`;
     case 'off-proxy':
       return `board ${f.board} connects to the broker directly, not through its proxy at ${f.proxy} (the broker saw it come from ${f.from}): no proxy fault could act on it`;
     case 'empty-history':

@@ -195,6 +195,11 @@ export interface History {
   /** Set when the board never got ready, with the reason. */
   notReady?: string;
   /**
+   * Set when the run was stopped (Ctrl-C, SIGTERM) before this scenario's end: `at` ms from
+   * t = 0 (absent: before it). What was recorded is kept, but nothing in it is judged.
+   */
+  interrupted?: { at?: number };
+  /**
    * Set when the board's MQTT connection went around its proxy (seen at set-up, before any
    * fault): `proxy` the address it was told, `from` where the broker saw it come from.
    */

@@ -93,7 +93,8 @@ export async function buildHtmlReport(out: string, o: HtmlReportOptions = {}): P
           awesome: {
             options: {
               reportName: o.name ?? 'hil',
-              singleFile: false,
+              // One self-contained index.html: it opens from disk (file://), where a browser refuses to fetch data files.
+              singleFile: true,
               groupBy: ['parentSuite', 'suite'],
             },
           },

@@ -120,6 +120,13 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
   const faultLateness: number[] = [];
   let timer: NodeJS.Timeout | undefined;
   let aborted = false;
+  /** When the stop came, on the host clock. */
+  let stoppedAt: number | undefined;
+  const onStop = () => {
+    stoppedAt ??= clock.now();
+  };
+  opts.signal?.addEventListener('abort', onStop, { once: true });
+  if (opts.signal?.aborted) onStop();
   let outcome: Omit<ScenarioRun, 'logs'>;
   try {
     progress('setup');
@@ -184,7 +191,14 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     const stimuliLate = result.lateness.filter((l) => l.label.startsWith('emit ')).map((l) => l.lateMs);
     const lateness = { faults: latenessStats(faultLateness), stimuli: latenessStats(stimuliLate) };
     for (const e of errors) opts.log?.(`[${name}] ${e}`);
-    const histories = await finish(plan, drivers, opts.dir, startedAt, lateness);
+    const interrupted = aborted
+      ? {
+          ...(stoppedAt !== undefined &&
+            !Number.isNaN(t0) &&
+            stoppedAt >= t0 && { at: Math.round(stoppedAt - t0) }),
+        }
+      : undefined;
+    const histories = await finish(plan, drivers, opts.dir, startedAt, lateness, interrupted);
     outcome = {
       histories,
       unrecoverable: new Map(
@@ -196,6 +210,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
       aborted,
     };
   } finally {
+    opts.signal?.removeEventListener('abort', onStop);
     if (timer) clearInterval(timer);
     helpers.stop();
     await healAll(handles).catch(() => []);
@@ -396,6 +411,7 @@ async function finish(
   dir: string,
   startedAt: Date,
   lateness: ScenarioRun['lateness'],
+  interrupted: History['interrupted'],
 ): Promise<History[]> {
   return Promise.all(
     plan.boards.map(async ({ board }) => {
@@ -412,6 +428,7 @@ async function finish(
         end: plan.end,
         ...(driver?.notReady && { notReady: driver.notReady }),
         ...(driver?.offProxy && { offProxy: driver.offProxy }),
+        ...(interrupted && { interrupted }),
         lateness,
       };
       if (!driver) return { ...meta, ops: [] };

@@ -130,6 +130,9 @@ describe('hil run on Ctrl-C and SIGTERM', function () {
         const latest = join(run.out, 'runs', 'latest');
         const summary = JSON.parse(await readFile(join(latest, 'summary.json'), 'utf8'));
         expect(summary.results).to.have.length(1);
+        // Stopped mid-scenario: error, not carried out, never a failure of the firmware.
+        expect(summary.results[0].verdict).to.equal('error');
+        expect(summary.verdict).to.equal('error');
         const history = JSON.parse(
           await readFile(join(latest, 'long-latency', board, 'history.json'), 'utf8'),
         );
@@ -137,6 +140,7 @@ describe('hil run on Ctrl-C and SIGTERM', function () {
           .filter((o: { kind: string }) => o.kind === 'fault')
           .map((o: { phase: string }) => o.phase);
         expect(faults).to.deep.equal(['start', 'end']);
+        expect(history.interrupted.at).to.be.a('number');
         expect(run.stdout()).to.match(new RegExp(`long-latency\\s+${board}`));
         await nothingLeft(run, started);
       } finally {

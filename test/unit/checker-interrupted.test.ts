@@ -1,0 +1,26 @@
+import { expect } from 'chai';
+import { check } from '../../harness/checker/check.js';
+import { history, mustDeliver, scenario } from './checker-history-builder.js';
+
+/** A run stopped mid-scenario (Ctrl-C, SIGTERM): not carried out, never a failure of the firmware. */
+describe('checker: an interrupted scenario', () => {
+  // Stopped at 8 s: the outage never healed and the alarm was still on its way.
+  const h = history('b1').mqtt(0, 'connected').fault(5, undefined).msg('alarm', 'a-1', 6);
+  const sc = scenario({ alarm: mustDeliver() });
+
+  it('is error with when it was stopped, whatever the ops would have said', () => {
+    expect(check(h.build(), sc).verdict, 'judged, it fails').to.equal('fail');
+    const v = check(h.build({ interrupted: { at: 8000 } }), sc);
+    expect(v.verdict).to.equal('error');
+    expect(v.reasons).to.deep.equal([
+      "the run was stopped at 8.00s, before the scenario's end: not carried out, nothing judged",
+    ]);
+    expect(v.classes.map((c) => c.verdict)).to.deep.equal(['error']);
+  });
+
+  it('says so when the stop came before t = 0', () => {
+    expect(check(h.build({ interrupted: {} }), sc).reasons).to.deep.equal([
+      'the run was stopped before the scenario began: not carried out, nothing judged',
+    ]);
+  });
+});
