@@ -10,6 +10,7 @@ import type { ConnectRecord, RefusedRecord } from '../broker/records.js';
 import { resetBoard } from '../deploy/reset.js';
 import type { BoardControl, BoardOp, FaultBoard } from '../faults/context.js';
 import type { ProxyHandle } from '../network/toxiproxy.js';
+import { sleep } from '../spec/clock.js';
 import { HilError } from '../spec/errors.js';
 import { parseHostPort } from '../spec/host-port.js';
 import { boardLogin } from '../spec/mqtt-login.js';
@@ -162,9 +163,13 @@ export class BoardDriver {
       if (checkAgain) {
         answered = false;
         try {
-          await this.healthCheck(brokerAddress, () => {
-            answered = true;
-          });
+          await this.healthCheck(
+            brokerAddress,
+            () => {
+              answered = true;
+            },
+            tried.length ? this.readyMs : 0,
+          );
           if (tried.length) this.recordReset('unhealthy', tried.at(-1) as string, 'booted', resetAt);
           return;
         } catch (err) {
@@ -197,7 +202,7 @@ export class BoardDriver {
       } catch (e) {
         // The method itself failed (no such command, a PTY without DTR): on to the next, no check.
         this.recordReset('unhealthy', next.method, 'failed', resetAt, text(e));
-        tried.push(`${next.method} (failed)`);
+        tried.push(`${next.method} (failed: ${text(e)})`);
         checkAgain = false;
       }
     }
@@ -261,27 +266,38 @@ export class BoardDriver {
   }
 
   /** Opens what is not open (the console, its link and session), then hello, config and MQTT connected. */
-  private async healthCheck(brokerAddress: HostPort, onAnswer: () => void): Promise<void> {
+  private async healthCheck(
+    brokerAddress: HostPort,
+    onAnswer: () => void,
+    /** After a reset: how long its port may take to appear (a hub port powered up, USB enumerating), ms. */
+    appearMs = 0,
+  ): Promise<void> {
     const { plan, runId } = this.opts;
     const board = plan.board;
     const timeout = this.readyMs;
+    const until = performance.now() + appearMs;
     if (!this.console) {
       this.step = 'opening its console';
-      this.console = await openBoard(board, {
-        broker: brokerAddress,
-        modelOptions: plan.modelOptions,
-        log: this.opts.log,
-      });
+      this.console = await retryUntil(until, () =>
+        openBoard(board, {
+          broker: brokerAddress,
+          modelOptions: plan.modelOptions,
+          log: this.opts.log,
+        }),
+      );
     }
     if (!this.link || this.link.gone) {
       this.step = 'opening its console';
       await this.session?.close().catch(() => {});
-      this.link = await openConsoleLink(this.console, {
-        board: board.id,
-        onPort: (port) => {
-          this.port = port;
-        },
-      });
+      const console = this.console;
+      this.link = await retryUntil(until, () =>
+        openConsoleLink(console, {
+          board: board.id,
+          onPort: (port) => {
+            this.port = port;
+          },
+        }),
+      );
       this.link.on('line', (line) => this.logLine(line.t, line.text));
       // serial.log says where the port went and came back, between the board's own lines.
       this.link.on('away', (err) => this.logLine(performance.now(), `[hil] ${err.message}`));
@@ -610,4 +626,16 @@ function refusalText(
 ): string {
   const where = origin ? `${origin.file}:${origin.line}` : 'boards.yml (it gives this board none)';
   return `board ${board}: the broker refused its MQTT login (CONNACK ${r.returnCode}, ${r.reason}); check mqtt at ${where} and that its firmware uses the username and password of its config`;
+}
+
+/** Calls `open` until it succeeds or `until` (host ms) has passed, every 250 ms; then its last error. */
+async function retryUntil<T>(until: number, open: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await open();
+    } catch (err) {
+      if (performance.now() + 250 > until) throw err;
+      await sleep(250);
+    }
+  }
 }

@@ -202,6 +202,46 @@ checks: [{ reconnects-within: 5s }, no-traceback]
     const connects = opsOf(r.history, 'mqtt').filter((m) => m.state === 'connected' && m.t > 1000);
     expect(connects.length, 'connected again after the reboot').to.be.greaterThan(0);
   });
+
+  it('a board whose port is missing until its reset command powers it up is waited for, up to its ready time', async () => {
+    const board = await startFakeBoard({ board: 'late', mqtt: 'config', publish: true });
+    fakes.push(board);
+    const link = join(dir, 'ttyACM-late');
+    // The hub port comes up after the command has returned, as with uhubctl and USB enumeration.
+    const script = join(dir, 'power-on.mjs');
+    await writeFile(
+      script,
+      `import { spawn } from 'node:child_process';
+spawn(process.execPath, ['-e', ${JSON.stringify(`setTimeout(() => require('fs').symlinkSync(${JSON.stringify(board.path)}, ${JSON.stringify(link)}), 1500)`)}], { detached: true, stdio: 'ignore' }).unref();
+`,
+    );
+    const rack = join(dir, 'late-rack.yml');
+    await writeFile(
+      rack,
+      `broker: { listen: "127.0.0.1:${await lowPort()}" }
+toxiproxy: { url: "http://127.0.0.1:${await freePort()}", manage: true }
+boards:
+  - { id: late, serial: ${link}, listen: "127.0.0.1:${await lowPort()}", ready: 6s, reset: { command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(script)}] } }
+`,
+    );
+    const file = join(dir, 'late.yml');
+    await writeFile(
+      file,
+      'name: late\nduration: 4s\ndrain: 2s\ntraffic:\n  - { class: alarm, at: [2s] }\npolicies:\n  alarm: must-deliver\n',
+    );
+    const run = await runSuite(
+      { boards: rack, scenarios: [file], out: join(dir, 'reports-late'), reporter: ['summary'] },
+      { handleSignals: false, stdout: new PassThrough(), stderr: new PassThrough() },
+    );
+    const r = run.result?.results[0];
+    if (!r) throw new Error('no result');
+    expect(r.verdict.verdict, `${r.history.notReady ?? ''} ${r.verdict.reasons.join(' | ')}`).to.equal(
+      'pass',
+    );
+    const resets = opsOf(r.history, 'board-reset');
+    expect(resets.map((x) => [x.why, x.outcome])).to.deep.equal([['unhealthy', 'booted']]);
+    expect(resets[0]!.ms, 'waited for the port to appear').to.be.at.least(1400);
+  });
 });
 
 /** A port below the ephemeral range that nothing listens on (boards.yml rejects 32768+). */

@@ -31,7 +31,12 @@ describe('line link: a line op goes straight to the port when it can', () => {
   it('writes it now when the port takes it whole, without the stream', async () => {
     const { stream, queued } = streamOf();
     const now: string[] = [];
-    const link = new LineLink(stream, { writeNow: (b) => (now.push(b.toString()), b.length) });
+    const link = new LineLink(stream, {
+      writeNow: (b) => {
+        now.push(b.toString());
+        return b.length;
+      },
+    });
     await link.write('@hil {"op":"emit"}\n');
     expect(now).to.deep.equal(['@hil {"op":"emit"}\n']);
     expect(queued).to.deep.equal([]);
@@ -53,7 +58,13 @@ describe('line link: a line op goes straight to the port when it can', () => {
     const { stream, queued, hold } = streamOf();
     const now: string[] = [];
     let take = 0;
-    const link = new LineLink(stream, { writeNow: (b) => (take ? (now.push(b.toString()), b.length) : 0) });
+    const link = new LineLink(stream, {
+      writeNow: (b) => {
+        if (!take) return 0;
+        now.push(b.toString());
+        return b.length;
+      },
+    });
     const release = hold();
     const first = link.write('first\n');
     await new Promise((r) => setImmediate(r));
