@@ -88,7 +88,7 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
   const boardCount = new Set(plans.flatMap((p) => p.boards.map((b) => b.board.id))).size;
   const total = plans.reduce((n, p) => n + p.end, 0);
   stderr.write(
-    `hil run: ${plans.length} scenario(s) on ${boardCount} board(s), about ${Math.ceil(total / 60_000)} min of timeline; results in ${runDir}\n`,
+    `hil run: ${plans.length} scenario(s) on ${boardCount} board(s), about ${total < 60_000 ? `${Math.ceil(total / 1000)} s` : `${Math.ceil(total / 60_000)} min`} of timeline; results in ${runDir}\n`,
   );
 
   let services: RackServices;

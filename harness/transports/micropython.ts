@@ -1,3 +1,4 @@
+import { basename, resolve } from 'node:path';
 import type { SchemaObject } from 'ajv';
 import type { BoardTransport, TransportYaml } from '../board/transport.js';
 import { HilError } from '../spec/errors.js';
@@ -55,10 +56,19 @@ const micropythonYaml: TransportYaml<MicroPythonSpec> = {
   schema,
   expect: '{ files: [FILE:REMOTE, ...], binary?, heap? }',
   accepts: (v) => typeof v === 'object' && v !== null,
-  parse: (v) => {
+  // Relative paths are the boards.yml file's, as every path in it: made absolute here.
+  parse: (v, at) => {
     const o = v as { files: string[]; binary?: string; heap?: number };
-    const spec: MicroPythonSpec = { kind: 'micropython', files: [...o.files] };
-    if (o.binary !== undefined) spec.binary = o.binary;
+    const local = (p: string) => (at ? resolve(at.dir, p) : p);
+    const files = o.files.map((f) => {
+      // FILE or FILE:REMOTE, split as `hil deploy` splits it.
+      const i = f.lastIndexOf(':');
+      return i > 0 && i < f.length - 1
+        ? `${local(f.slice(0, i))}:${f.slice(i + 1)}`
+        : `${local(f)}:${basename(f)}`;
+    });
+    const spec: MicroPythonSpec = { kind: 'micropython', files };
+    if (o.binary !== undefined) spec.binary = o.binary.includes('/') ? local(o.binary) : o.binary;
     if (o.heap !== undefined) spec.heap = o.heap;
     return spec;
   },

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { expect } from 'chai';
 import { boards } from './config-helpers.js';
 
@@ -11,13 +12,14 @@ describe('micropython transport (boards.yml side)', () => {
     const [w, u] = value?.boards ?? [];
     expect(w?.transport).to.deep.equal({
       kind: 'micropython',
-      files: ['fixtures/micropython/hil_agent.py', 'app.py:main.py'],
+      // Relative to the boards.yml file (here: the working directory), as every path in it.
+      files: [`${resolve('fixtures/micropython/hil_agent.py')}:hil_agent.py`, `${resolve('app.py')}:main.py`],
       heap: 262144,
     });
     expect(w?.firmware).to.equal('micropython-wasm-1.27.0');
     expect(u?.transport).to.deep.equal({
       kind: 'micropython',
-      files: ['app.py:main.py'],
+      files: [`${resolve('app.py')}:main.py`],
       binary: '/opt/micropython',
     });
     expect(u?.firmware).to.equal('micropython-unix');
