@@ -113,8 +113,7 @@ function addScenario(parent: Mocha.Suite, planned: PlannedScenario, info: RunInf
 /** The failing lines of a verdict, one per message or check, as the assertion message. */
 export function explain(result: BoardResult): string {
   const v = result.verdict;
-  const lines = [
-    ...v.reasons,
+  const parts = [
     ...v.classes
       .filter((c) => c.verdict !== 'pass')
       .flatMap((c) => (c.reasons.length ? c.reasons : [`${c.class}: ${c.verdict}`])),
@@ -122,5 +121,7 @@ export function explain(result: BoardResult): string {
       .filter((c) => c.verdict !== 'pass')
       .flatMap((c) => (c.reasons.length ? c.reasons : [`${c.check}: ${c.verdict}`])),
   ];
+  // What failed first: the board's own lines (notes such as a reset) lead only when it is why.
+  const lines = v.verdict === 'fail' ? [...parts, ...v.reasons] : [...v.reasons, ...parts];
   return `${result.scenario.name} on ${result.board.id}: ${lines.join('; ') || v.verdict}`;
 }
