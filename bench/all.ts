@@ -1,7 +1,8 @@
 // `npm run bench`: every figure of docs/performance.md, one bench after another (never two at
 // once: they share the cores). Builds dist/ first when it is stale, so hil and its boards run
 // as a user's would. Prints figures; asserts nothing.
-//   npm run bench [-- --sizes 1,8,32,100] [--skip rack,checker,startup,board-start]
+//   npm run bench [-- --sizes 1,8,32,100] [--skip rack,checker,startup,board-start,recovery]
+// bench/night.ts (two nights of the standard suite, ~25 min) is not among them: run it alone.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
@@ -46,6 +47,10 @@ if (!skip.has('board-start')) {
 if (!skip.has('checker')) {
   console.log('\n## checker (bench/checker.ts)');
   bench('bench/checker.ts', ['--sizes', '10000,100000,1000000']);
+}
+if (!skip.has('recovery')) {
+  console.log('\n## recovery per method (bench/recovery.ts), about a minute');
+  bench('bench/recovery.ts', ['--rounds', '10']);
 }
 if (!skip.has('rack')) {
   console.log(
