@@ -22,7 +22,7 @@ import { PassThrough } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { parseDocument } from 'yaml';
 import { distStale } from '../bin/dist-state.js';
-import { freePort } from '../harness/network/free-port.js';
+import { freePort, freeLowPort as lowPort } from '../harness/network/free-port.js';
 import type { Reporter } from '../harness/report/reporter.js';
 import { makeReporters } from '../harness/report/reporters.js';
 import type { BoardResult, RunResult } from '../harness/report/run-result.js';
@@ -30,7 +30,6 @@ import { runSuite } from '../harness/run/run-suite.js';
 import { parseDuration } from '../harness/spec/duration.js';
 import { type FakeBoard, startFakeBoard } from '../test/fixtures/board/fake-board.js';
 import { type Cell, compareNights, whyNot } from './night-compare.js';
-import { lowPort } from './rack.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { freePort } from '../harness/network/free-port.js';
 import type { BoardSpec, RackSpec, TransportSpec } from '../harness/spec/types.js';
 import { testBoard } from '../test/fixtures/board/test-board.js';
@@ -16,16 +15,4 @@ export async function benchRack(boards: BoardSpec[]): Promise<RackSpec> {
     toxiproxy: { url: `http://127.0.0.1:${await freePort()}`, manage: true },
     boards,
   };
-}
-
-/** A free loopback port below the ephemeral range (boards.yml rejects a `listen` port of 32768+). */
-export async function lowPort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 10_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const srv = createServer().once('error', () => resolve(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
 }

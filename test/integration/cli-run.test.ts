@@ -1,11 +1,10 @@
 import { mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { check } from '../../harness/checker/index.js';
 import type { History } from '../../harness/history/ops.js';
-import { freePort } from '../../harness/network/free-port.js';
+import { freeLowPort, freePort } from '../../harness/network/free-port.js';
 import { scenario } from '../unit/config-helpers.js';
 import { assertWellFormed, parseXml } from '../unit/report-xml-check.js';
 import { hil } from './hil-bin.js';
@@ -25,19 +24,6 @@ policies:
   alarm: must-deliver
 checks: [no-reboot, no-traceback]
 `;
-
-/** A port below the ephemeral range that nothing listens on (the validator rejects 32768+). */
-async function freeLowPort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 20_000 + Math.floor(Math.random() * 10_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const srv = createServer().once('error', () => resolve(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free port below 30000');
-}
 
 interface AllureResult {
   name: string;

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { freePort } from '../../harness/network/free-port.js';
+import { freeLowPort, freePort } from '../../harness/network/free-port.js';
 import { isLoopback, type Listener, listeners, processTree } from './proc-sockets.js';
 
 const SCENARIO = `name: loopback
@@ -18,19 +17,6 @@ policies:
   telemetry: drop
 `;
 
-/** A port below the ephemeral range that is free on every interface right now. */
-async function freeLowPort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen({ host: '0.0.0.0', port, exclusive: true }, () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}
-
 describe('hil run listens on loopback only, but for the proxies boards.yml puts on 0.0.0.0', function () {
   this.timeout(90_000);
   let dir: string;
@@ -43,8 +29,8 @@ describe('hil run listens on loopback only, but for the proxies boards.yml puts 
   });
 
   it('lists every listening TCP socket of hil and its helpers mid-run: all loopback, one proxy on 0.0.0.0 where it was asked', async () => {
-    const brokerPort = await freeLowPort();
-    const lanPort = await freeLowPort();
+    const brokerPort = await freeLowPort('0.0.0.0');
+    const lanPort = await freeLowPort('0.0.0.0');
     const toxiproxyPort = await freePort();
     await writeFile(join(dir, 'loopback.yml'), SCENARIO);
     await writeFile(

@@ -1,14 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
 import { openPtyPair } from '../../harness/board/pty-pair.js';
 import { EmbeddedBroker } from '../../harness/broker/embedded.js';
-import { freePort } from '../../harness/network/free-port.js';
+import { freePort, freeLowPort as lowPort } from '../../harness/network/free-port.js';
 import { describeHolders, pathHolders, portHolders } from '../../harness/network/holder.js';
 import { preflight } from '../../harness/run/preflight.js';
 import { runSuite } from '../../harness/run/run-suite.js';
@@ -119,15 +118,3 @@ boards:
     }
   });
 });
-
-/** A port below the ephemeral range that nothing listens on (boards.yml rejects 32768+). */
-async function lowPort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 10_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const srv = createServer().once('error', () => resolve(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}

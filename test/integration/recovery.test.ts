@@ -1,11 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
 import { opsOf } from '../../harness/history/ops.js';
-import { freePort } from '../../harness/network/free-port.js';
+import { freePort, freeLowPort as lowPort } from '../../harness/network/free-port.js';
 import { runSuite } from '../../harness/run/run-suite.js';
 import { type FakeBoard, startFakeBoard } from '../fixtures/board/fake-board.js';
 
@@ -243,15 +242,3 @@ boards:
     expect(resets[0]!.ms, 'waited for the port to appear').to.be.at.least(1400);
   });
 });
-
-/** A port below the ephemeral range that nothing listens on (boards.yml rejects 32768+). */
-async function lowPort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 10_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const srv = createServer().once('error', () => resolve(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}

@@ -2,12 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
-import { freePort } from '../../harness/network/free-port.js';
+import { freePort, freeLowPort as lowPort } from '../../harness/network/free-port.js';
 import { ToxiproxyClient } from '../../harness/network/toxiproxy.js';
 import type { Reporter } from '../../harness/report/reporter.js';
 import type { BoardResult } from '../../harness/report/run-result.js';
@@ -56,18 +55,6 @@ function alive(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
-  }
-}
-
-/** A port below the ephemeral range that nothing listens on (boards.yml rejects 32768+). */
-async function lowPort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 10_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const srv = createServer().once('error', () => resolve(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-    });
-    if (free) return port;
   }
 }
 
