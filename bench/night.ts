@@ -15,7 +15,7 @@
 // Defaults: every scenario of scenarios/ in name order; unplug in the 2nd scenario run, kill in
 // the 3rd (the last, when fewer).
 import { readdirSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -30,6 +30,7 @@ import { runSuite } from '../harness/run/run-suite.js';
 import { parseDuration } from '../harness/spec/duration.js';
 import { type FakeBoard, startFakeBoard } from '../test/fixtures/board/fake-board.js';
 import { type Cell, compareNights, whyNot } from './night-compare.js';
+import { childrenNamed } from './proc.js';
 
 const { values } = parseArgs({
   options: {
@@ -61,19 +62,6 @@ const files = (
 )
   .map((s) => (s.includes('/') || s.endsWith('.yml') ? s : `${s}.yml`))
   .map((s) => (s.includes('/') ? s : join('scenarios', s)));
-
-/** This process's live toxiproxy-server children (runSuite runs in this process), as the toxiproxy-death test finds them. */
-async function toxiproxyChildren(): Promise<number[]> {
-  const out: number[] = [];
-  for (const name of (await readdir('/proc')).filter((n) => /^\d+$/.test(n))) {
-    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[1]) !== process.pid || fields[0] === 'Z') continue;
-    const cmd = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
-    if (cmd.includes('toxiproxy-server')) out.push(Number(name));
-  }
-  return out;
-}
 
 /** boards.yml with the broker and Toxiproxy on free loopback ports, and `extra` boards (YAML flow maps) after its own. */
 async function rackFile(path: string, extra: string[]): Promise<string[]> {
@@ -226,7 +214,7 @@ try {
       }
       if (p.scenario === killIn && p.elapsedMs >= KILL_AT && !killed) {
         killed = (async () => {
-          const pids = await toxiproxyChildren();
+          const pids = await childrenNamed('toxiproxy-server');
           if (pids.length !== 1) throw new Error(`toxiproxy-server children: ${pids.join(', ') || 'none'}`);
           process.kill(pids[0] as number, 'SIGKILL');
           done.push(`toxiproxy-server (pid ${pids[0]}) SIGKILLed at ${at}`);

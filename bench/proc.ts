@@ -1,5 +1,6 @@
 // What /proc says of a process (Linux): CPU time and memory. Bench helpers, not the harness.
 import { readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
 const HZ = 100;
@@ -40,4 +41,20 @@ export const MiB = 1024 * 1024;
 /** `12.3` from bytes, in MiB. */
 export function mib(bytes: number): string {
   return (bytes / MiB).toFixed(1);
+}
+
+/**
+ * The pids of this process's live children whose command line holds `name` (a zombie, state Z,
+ * has exited and is left out), from /proc. E.g. the managed toxiproxy-server a run started.
+ */
+export async function childrenNamed(name: string): Promise<number[]> {
+  const out: number[] = [];
+  for (const pid of (await readdir('/proc')).filter((n) => /^\d+$/.test(n))) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[1]) !== process.pid || fields[0] === 'Z') continue;
+    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmd.includes(name)) out.push(Number(pid));
+  }
+  return out;
 }

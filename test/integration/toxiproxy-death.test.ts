@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
+import { childrenNamed } from '../../bench/proc.js';
 import { freePort, freeLowPort as lowPort } from '../../harness/network/free-port.js';
 import { ToxiproxyClient } from '../../harness/network/toxiproxy.js';
 import type { Reporter } from '../../harness/report/reporter.js';
@@ -33,20 +34,6 @@ policies:
 checks: [no-reboot]
 `;
 const BOARDS = ['sim-a', 'sim-b'];
-
-/** The pids of this process's toxiproxy-server children alive now (runSuite runs in this process). */
-async function toxiproxyChildren(): Promise<number[]> {
-  const out: number[] = [];
-  for (const name of (await readdir('/proc')).filter((n) => /^\d+$/.test(n))) {
-    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // A zombie (state Z) has exited: not alive, only not yet reaped.
-    if (Number(fields[1]) !== process.pid || fields[0] === 'Z') continue;
-    const cmd = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
-    if (cmd.includes('toxiproxy-server')) out.push(Number(name));
-  }
-  return out;
-}
 
 /** The process exists and is not a zombie. */
 function alive(pid: number): boolean {
@@ -158,14 +145,14 @@ describe('toxiproxy-server killed mid-run (real Toxiproxy and aedes, virtual boa
       dir,
       `{ url: "http://127.0.0.1:${await freePort()}", manage: true }`,
       async () => {
-        const pids = await toxiproxyChildren();
+        const pids = await childrenNamed('toxiproxy-server');
         expect(pids, 'one managed toxiproxy-server').to.have.length(1);
         victim = pids[0]!;
         seen.add(victim);
         process.kill(victim, 'SIGKILL');
       },
     );
-    for (const pid of await toxiproxyChildren()) seen.add(pid);
+    for (const pid of await childrenNamed('toxiproxy-server')) seen.add(pid);
     const ctx = `\n${verdicts(r).join('\n')}\n${r.stderr}`;
     expect(r.run.exitCode, ctx).to.equal(3);
     expect(verdicts(r), ctx).to.deep.equal([
@@ -206,7 +193,7 @@ describe('toxiproxy-server killed mid-run (real Toxiproxy and aedes, virtual boa
       expect(new Set(started).size, `${id}'s proxy listened at one address`).to.equal(1);
     }
     expect(seen.size, 'the killed server and its successor').to.equal(2);
-    expect(await toxiproxyChildren(), 'toxiproxy-server outlived the run').to.deep.equal([]);
+    expect(await childrenNamed('toxiproxy-server'), 'toxiproxy-server outlived the run').to.deep.equal([]);
   });
 
   it('killOnExit covers the restarted server: hil exiting without stop() leaves neither behind', async () => {
