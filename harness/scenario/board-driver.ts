@@ -186,7 +186,8 @@ export class BoardDriver {
       const next = ladder[k];
       if (!next) {
         if (!tried.length) throw failure;
-        this.unrecoverable = `no answer after ${attemptsText(tried)}: ${text(failure)}`;
+        // "no answer": not even its agent spoke; "not healthy": it spoke, but did not connect.
+        this.unrecoverable = `${answered ? 'not healthy' : 'no answer'} after ${attemptsText(tried)}: ${text(failure)}`;
         throw new Error(this.unrecoverable);
       }
       rung = k + 1;
