@@ -49,7 +49,7 @@ if (!skip.has('checker')) {
   bench('bench/checker.ts', ['--sizes', '10000,100000,1000000']);
 }
 if (!skip.has('recovery')) {
-  console.log('\n## recovery per method (bench/recovery.ts), about a minute');
+  console.log('\n## recovery per method (bench/recovery.ts), about 1.5 min');
   bench('bench/recovery.ts', ['--rounds', '10']);
 }
 if (!skip.has('rack')) {

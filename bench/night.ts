@@ -285,7 +285,18 @@ try {
         : ''
     }`,
   );
-  for (const r of c.differ) console.log(`  differs: ${r.scenario} ${r.board}: ${r.clean} → ${r.disturbed}`);
+  const resultOf = (n: Night | undefined, r: { scenario: string; board: string }) =>
+    n?.result?.results.find((x) => x.scenario.name === r.scenario && x.board.id === r.board);
+  for (const r of c.differ) {
+    console.log(`  differs: ${r.scenario} ${r.board}: ${r.clean} → ${r.disturbed}`);
+    for (const [name, n] of [
+      ['clean', clean],
+      ['disturbed', disturbed],
+    ] as const) {
+      const x = resultOf(n, r);
+      if (x && x.verdict.verdict !== 'pass') console.log(`    ${name}: ${whyNot(x.verdict)}`);
+    }
+  }
   if (!c.identical) process.exitCode = 1;
 } finally {
   for (const f of fakes) await f.stop();
