@@ -74,6 +74,11 @@ export interface TransportContext {
   modelOptions?: Record<string, ModelOptionValue>;
   /** Diagnostics of the board's own process (not its console). */
   log?: (line: string) => void;
+  /**
+   * The run gives the board its `config` at once: a simulated board then connects only after it,
+   * never with its built-in identity, whose kept session would outlive it (see AgentSpec).
+   */
+  waitForConfig?: boolean;
   /** Where USB devices are looked up (tests). */
   usb?: UsbScanOptions;
 }

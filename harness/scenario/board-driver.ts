@@ -284,6 +284,7 @@ export class BoardDriver {
           broker: brokerAddress,
           modelOptions: plan.modelOptions,
           log: this.opts.log,
+          waitForConfig: true,
         }),
       );
     }

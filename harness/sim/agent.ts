@@ -26,6 +26,13 @@ export interface AgentSpec {
   broker: { host: string; port: number };
   /** How long a reboot keeps the board silent (ms). */
   rebootMs?: number;
+  /**
+   * Connect only once a `config` op has come, as the project's apps do, never with the built-in
+   * identity (hil's runs). Its persistent session would otherwise outlive the board's process and
+   * hand the next scenario's board the commands queued for it meanwhile. Off: the built-in
+   * broker at power-on (the simulator's own tests).
+   */
+  waitForConfig?: boolean;
 }
 
 export const BANNER = 'MicroPython v1.24.1 on 2024-11-29; Raspberry Pi Pico W with RP2040';
@@ -89,7 +96,7 @@ export class Agent {
     this.#send({ ev: 'net', state: 'up' });
     const loop = new AppLoop((err) => this.#crashed(err));
     this.#app = { loop };
-    loop.push(() => this.#startModel());
+    if (!this.spec.waitForConfig || this.#configured) loop.push(() => this.#startModel());
   }
 
   /** `time.ticks_ms()`: ms since boot, wrapping at 2^30 as MicroPython's does. */

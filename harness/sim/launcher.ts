@@ -32,6 +32,8 @@ export interface StartOptions {
   options?: Record<string, ModelOptionValue>;
   /** How long the board may take to say it is ready, in ms (default 20 s; tests). */
   readyTimeoutMs?: number;
+  /** Connect only after a `config` op (see AgentSpec.waitForConfig); hil's runs set it. */
+  waitForConfig?: boolean;
   /** At most this many boards share one host process (default: HIL_BOARDS_PER_PROCESS, else 16). */
   perProcess?: number;
 }
@@ -92,6 +94,7 @@ export async function startVirtualBoard(
     model,
     options,
     broker: opts.broker,
+    ...(opts.waitForConfig && { waitForConfig: true }),
     device: pty.device,
     baud: board.baud,
   };

@@ -88,6 +88,7 @@ export const virtual: BoardTransport<VirtualTransportSpec> = {
       broker: ctx.broker,
       options: ctx.modelOptions,
       log: ctx.log,
+      ...(ctx.waitForConfig && { waitForConfig: true }),
     });
     return serialConsole(handle.path, {
       board: board.id,
