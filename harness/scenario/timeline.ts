@@ -15,6 +15,9 @@ export interface TimelineResult {
 /**
  * Fires each event at t0 + t. Events are not awaited one after another: a slow serial
  * write must not delay the next fault. Lateness (actual - scheduled) is recorded per event.
+ * Every event due by the time one fires is fired in the same turn: each starts its I/O (a
+ * serial write) before the next is timed, and their continuations (records) come after all
+ * have started; otherwise the k-th of an instant's events waited for k-1 whole fires.
  */
 export async function runTimeline(
   events: readonly TimelineEvent[],
@@ -25,19 +28,27 @@ export async function runTimeline(
   const ordered = [...events].sort((a, b) => a.t - b.t);
   const result: TimelineResult = { lateness: [], errors: [] };
   const running: Promise<void>[] = [];
-  for (const ev of ordered) {
+  let i = 0;
+  while (i < ordered.length) {
     if (signal?.aborted) break;
-    await sleepUntil(t0 + ev.t, clock, signal);
+    await sleepUntil(t0 + (ordered[i] as TimelineEvent).t, clock, signal);
     if (signal?.aborted) break;
-    const lateMs = clock.now() - (t0 + ev.t);
-    result.lateness.push({ label: ev.label, t: ev.t, lateMs });
-    running.push(
-      Promise.resolve()
-        .then(() => ev.fire())
-        .catch((error: unknown) => {
+    do {
+      const ev = ordered[i++] as TimelineEvent;
+      const lateMs = clock.now() - (t0 + ev.t);
+      result.lateness.push({ label: ev.label, t: ev.t, lateMs });
+      let fired: Promise<void>;
+      try {
+        fired = Promise.resolve(ev.fire());
+      } catch (error) {
+        fired = Promise.reject(error);
+      }
+      running.push(
+        fired.catch((error: unknown) => {
           result.errors.push({ label: ev.label, error });
         }),
-    );
+      );
+    } while (i < ordered.length && t0 + (ordered[i] as TimelineEvent).t <= clock.now());
   }
   await Promise.all(running);
   return result;
