@@ -8,18 +8,20 @@ export const AGENT_VERSION = '1';
 /** Longer lines are cut off and counted: a board spewing binary must not grow memory. */
 export const MAX_LINE = 4096;
 
+/** The `config` op's fields: broker host:port, topic prefix, client id, MQTT login, model options. */
+export interface ConfigFields {
+  broker: string;
+  topic: string;
+  client_id: string;
+  /** The board's MQTT login, when boards.yml gives one. */
+  username?: string;
+  password?: string;
+  [option: string]: unknown;
+}
+
 export type HostOp =
   | { op: 'hello'; run: string }
-  | {
-      op: 'config';
-      broker: string;
-      topic: string;
-      client_id: string;
-      /** The board's MQTT login, when boards.yml gives one. */
-      username?: string;
-      password?: string;
-      [option: string]: unknown;
-    }
+  | ({ op: 'config' } & ConfigFields)
   | { op: 'emit'; cls: string; id: string }
   | { op: 'wifi'; up: boolean }
   | { op: 'reset' };

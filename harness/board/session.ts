@@ -3,18 +3,11 @@ import { HilError } from '../spec/errors.js';
 import { bootSignal, HELLO_STAGE, type Traceback, TracebackCollector } from './console-signals.js';
 import type { LineLink, PortBack, StampedLine } from './line-link.js';
 import type { Observation } from './observation.js';
-import { type BoardEvent, encodeOp, type HostOp } from './protocol.js';
+import { type BoardEvent, type ConfigFields, encodeOp, type HostOp } from './protocol.js';
 
 export type HelloEvent = Extract<BoardEvent, { ev: 'hello' }>;
-/** The `config` op's fields (broker host:port, topic prefix, client id, MQTT login, model options). */
-export type ConfigOp = {
-  broker: string;
-  topic: string;
-  client_id: string;
-  username?: string;
-  password?: string;
-  [option: string]: unknown;
-};
+/** The `config` op's fields (the protocol's). */
+export type ConfigOp = ConfigFields;
 export type EventOf<K extends BoardEvent['ev']> = Extract<BoardEvent, { ev: K }>;
 
 export interface BoardSessionOptions {

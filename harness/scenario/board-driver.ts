@@ -570,16 +570,18 @@ export class BoardDriver {
 
   /** What faults may make this board do, and what they watch to see it done. */
   faultBoard(): FaultBoard {
+    // The ladder after the agent's own reset.
+    const fallbacks = this.ladder()
+      .slice(1)
+      .map((s) => s.method);
     const control: BoardControl | undefined = this.session && {
       wifi: async (up) => {
         if (!this.session) throw new Error(`board ${this.id}: no session`);
         await this.session.wifi(up);
       },
       reset: () => this.reboot(),
-      resetFallbacks: this.ladder()
-        .slice(1)
-        .map((s) => s.method),
-      resetWithinMs: AGENT_BOOT_MS + (this.ladder().length - 1) * (this.readyMs + COMMAND_MS),
+      resetFallbacks: fallbacks,
+      resetWithinMs: AGENT_BOOT_MS + fallbacks.length * (this.readyMs + COMMAND_MS),
     };
     return {
       id: this.id,
