@@ -239,17 +239,20 @@ export class LineLink extends EventEmitter<LineLinkEvents> {
   }
 
   /**
-   * Writes text; rejects with HIL_E_TIMEOUT when the port does not take it in time. While the
-   * port is away the write waits for it to come back (then the timeout starts), and rejects
-   * with the gone error if it does not.
+   * Writes text; resolves, once the port took it, with the host time (ms, this link's clock) just
+   * before the write began. Rejects with HIL_E_TIMEOUT when the port does not take it in time.
+   * While the port is away the write waits for it to come back (then the timeout starts), and
+   * rejects with the gone error if it does not. A port that is there is written in the caller's
+   * turn, so an instant's ops to many boards each go out as they are fired.
    */
-  async write(text: string, timeoutMs = this.writeTimeout): Promise<void> {
+  async write(text: string, timeoutMs = this.writeTimeout): Promise<number> {
     if (this.present) await this.ready();
     if (this.goneError) throw this.goneError;
     const stream = this.port?.stream;
     const write = stream?.write?.bind(stream);
     if (this.closing || !write) throw this.closedError();
     this.counters.writes++;
+    const t = this.now();
     // Straight to the port when nothing is queued before it (order kept); the rest, if any, queued.
     const now = this.port?.writeNow;
     if (now && (stream as { writableLength?: number }).writableLength === 0) {
@@ -263,10 +266,11 @@ export class LineLink extends EventEmitter<LineLinkEvents> {
           new HilError('HIL_E_SERIAL', `${this.board}: write failed: ${(err as Error).message}`)
         );
       }
-      if (n === bytes.length) return;
-      return this.queued(write, bytes.subarray(n), timeoutMs);
+      if (n < bytes.length) await this.queued(write, bytes.subarray(n), timeoutMs);
+      return t;
     }
-    return this.queued(write, text, timeoutMs);
+    await this.queued(write, text, timeoutMs);
+    return t;
   }
 
   private queued(

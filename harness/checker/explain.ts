@@ -1,3 +1,4 @@
+import { type BrokerPresence, goneFromBroker } from './broker-presence.js';
 import type { ClassFinding, DeliveryProblem } from './findings.js';
 import { elapsed } from './format.js';
 import { type Link, outagesDuring } from './link.js';
@@ -10,6 +11,8 @@ export interface FindingContext {
   end: number;
   /** ε in ms. */
   tolerance: number;
+  /** The broker's view of the board's client (embedded broker only). */
+  broker?: BrokerPresence;
 }
 
 /** The app noticed the stimulus later than ε after the emit: a blocked firmware shows here. */
@@ -44,6 +47,12 @@ export function undelivered(
   why: { upSince?: number; settled?: { t: number; within: number } } = {},
 ): Extract<ClassFinding, { kind: 'undelivered' }> {
   const command = commandFate(m);
+  // Accepted by the board's library while the broker held no connection from it: published
+  // into a connection the broker had already closed (or never had).
+  const brokerGone =
+    m.direction === 'up' && m.accepted !== undefined
+      ? goneFromBroker(ctx.broker, m.accepted, ctx.tolerance)
+      : undefined;
   return {
     kind: 'undelivered',
     level: 'fail',
@@ -54,5 +63,6 @@ export function undelivered(
     ...(command && { command }),
     end: ctx.end,
     ...why,
+    ...(brokerGone && { brokerGone }),
   };
 }

@@ -93,6 +93,11 @@ export type ClassFinding =
       upSince?: number;
       /** retry-within: the link was settled at `t`, within the deadline. */
       settled?: { t: number; within: number };
+      /**
+       * Accepted while the embedded broker held no connection from the board's client: since
+       * that disconnect, or (no `since`) it had not connected before.
+       */
+      brokerGone?: { since?: number };
     })
   | {
       kind: 'excused';

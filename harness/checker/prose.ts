@@ -172,11 +172,11 @@ function undeliveredLine(f: Extract<Finding, { kind: 'undelivered' }>): string {
       ? `a copy arrived at ${atBeside(m.afterEnd[0] as number, f.end)}, after the end at ${at(f.end)}`
       : '',
   ].filter(Boolean);
-  const fate = f.command ? downFate(f.command) : upFate(m, f.noticedLate);
+  const fate = f.command ? downFate(f.command) : upFate(m, f.noticedLate, f.brokerGone);
   return `${head}, ${fate}${tail.length ? `; ${tail.join('; ')}` : ''}`;
 }
 
-function upFate(m: Message, noticedLate: boolean): string {
+function upFate(m: Message, noticedLate: boolean, brokerGone?: { since?: number }): string {
   const dropped = m.dropped ? `dropped by the app at ${at(m.dropped.t)} (${m.dropped.why}), ` : '';
   if (m.noticed === undefined) return `${dropped}never noticed by the app (blocked)`;
   const noticed = `noticed ${at(m.noticed)}, `;
@@ -188,7 +188,12 @@ function upFate(m: Message, noticedLate: boolean): string {
     return `${noticed}never accepted by the library (blocked)`;
   }
   const late = noticedLate ? noticed : '';
-  return `${late}accepted ${at(m.accepted)}, ${dropped}never delivered (lost after the library accepted it)`;
+  const gone = !brokerGone
+    ? ''
+    : brokerGone.since === undefined
+      ? ": the broker had not yet seen the board's client connect"
+      : `: the broker had had no connection from the board's client since ${at(brokerGone.since)}`;
+  return `${late}accepted ${at(m.accepted)}, ${dropped}never delivered (lost after the library accepted it${gone})`;
 }
 
 /** Why the broker had nowhere to put a command: the board's doing, except a lost session. */

@@ -55,12 +55,17 @@ export async function boardsCommand(opts: BoardsOptions): Promise<number> {
     out.write(`${table([head, ...rows])}\n`);
     const failed = rack.boards.filter((_, i) => probes?.[i]?.ok === false);
     if (failed.some((b) => b.status === 'enabled')) code = EXIT.rackFailed;
-    if (probes)
+    if (probes) {
+      // A disabled board is not probed: it neither answered nor failed.
+      const probed = rack.boards.filter((b) => b.status !== 'disabled').length;
+      const skipped = rack.boards.length - probed;
       out.write(
-        `${rack.boards.length - failed.length} of ${rack.boards.length} board(s) answered` +
+        `${probed - failed.length} of ${probed} board(s) answered` +
           (failed.length ? `; failed: ${failed.map((b) => b.id).join(', ')}` : '') +
+          (skipped ? `; ${skipped} disabled, not probed` : '') +
           '\n',
       );
+    }
   }
   if (opts.scan) out.write(scanEntries(await listUsbSerial(opts.usb), rack));
   return code;

@@ -43,7 +43,7 @@ export async function applyFault(kind: string, params: unknown, ctx: FaultContex
   } catch (err) {
     throw explain(err, `${kind} on ${ctx.board.id} could not be applied`);
   }
-  const start = now();
+  const start = applied.at ?? now();
   const effect = def.effect(params);
   const down = effect === 'down';
   const handle: FaultHandle = { kind, board: ctx.board.id, down, detail: applied.detail, requested, start };

@@ -10,8 +10,11 @@ import type { LinkEffect } from './kind.js';
 
 /** What the runner can make a board do (through its agent, or its reset line). */
 export interface BoardControl {
-  /** Takes the network interface down (`false`) or brings it back (`true`). */
-  wifi(up: boolean): Promise<void>;
+  /**
+   * Takes the network interface down (`false`) or brings it back (`true`). Resolves with the host
+   * time (ms, `performance.now()`) just before the op was written, or nothing when unknown.
+   */
+  wifi(up: boolean): Promise<number | undefined>;
   /**
    * Restarts the board: the agent's `machine.reset()`, and when it refuses or no boot follows,
    * the board's boards.yml `reset:` methods in turn (each attempt a `board-reset` op). Resolves
@@ -90,6 +93,12 @@ export interface FaultContext {
 export interface Applied {
   detail: string;
   /**
+   * When the fault was issued, where the kind knows it (ms, the context's clock): the host time
+   * just before its op was written to the board. The start is recorded then, as a stimulus's emit
+   * is, not when the write's promise settles (with 32 boards at one instant, ~2 ms later).
+   */
+  at?: number;
+  /**
    * Settles once it is known whether the fault acted (its kind's `confirm`); never rejects.
    * Absent when nothing can be watched (no `watch` in the context).
    */
@@ -106,7 +115,7 @@ export interface FaultHandle {
   readonly detail: string;
   /** When apply was asked for. */
   readonly requested: number;
-  /** When the fault was in place (the API call, command or agent op returned). */
+  /** When the fault was in place: its op written to the agent, or its API call or command returned. */
   readonly start: number;
   /** When heal had removed it; unset until then. */
   end?: number;

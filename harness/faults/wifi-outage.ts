@@ -74,12 +74,13 @@ export const wifiOutage = defineFault<{ for: number }>({
               : undefined),
           `the agent did not report net down within ${within} ms of the wifi op`,
         );
-        await control.wifi(false).catch((err: unknown) => {
+        const at = await control.wifi(false).catch((err: unknown) => {
           watch?.settle();
           throw err;
         });
         return {
           detail: 'agent asked to take the interface down (wifi: agent)',
+          ...(at !== undefined && { at }),
           ...(watch && { confirmed: watch.result }),
           heal: () => control.wifi(true),
         };

@@ -577,7 +577,7 @@ export class BoardDriver {
     const control: BoardControl | undefined = this.session && {
       wifi: async (up) => {
         if (!this.session) throw new Error(`board ${this.id}: no session`);
-        await this.session.wifi(up);
+        return this.session.wifi(up);
       },
       reset: () => this.reboot(),
       resetFallbacks: fallbacks,

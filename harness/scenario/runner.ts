@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatRecord } from '../broker/records.js';
 import { applyFault, closeConfirmations, healAll, healFault } from '../faults/actions.js';
-import type { FaultHandle, FaultPhase } from '../faults/context.js';
+import type { FaultContext, FaultHandle, FaultPhase } from '../faults/context.js';
 import { runHook } from '../faults/hooks.js';
 import type { History, LatenessStats } from '../history/ops.js';
 import { monotonic, sleepUntil } from '../spec/clock.js';
@@ -359,27 +359,30 @@ function faultEvents(
         ...(lateMs !== undefined && { lateMs }),
       });
     };
+    // Made before the timeline starts: at the fault's instant only its action is left to do.
+    const proxy = driver.proxy;
+    const ctx: FaultContext | undefined = proxy && {
+      board: driver.faultBoard(),
+      proxy,
+      broker: services.broker,
+      run: (cmd) => runHook(cmd),
+      record,
+      confirm: (c) =>
+        driver.recorder.record({
+          t: c.t,
+          kind: 'confirm',
+          fault: c.fault,
+          confirmed: c.confirmed,
+          seen: c.seen,
+        }),
+    };
     events.push({
       t: f.at,
       label: `fault ${f.spec.kind} on ${driver.id}`,
       fire: async () => {
-        if (!driver.proxy) return;
+        if (!ctx) return;
         try {
-          const handle = await applyFault(f.spec.kind, f.spec.params, {
-            board: driver.faultBoard(),
-            proxy: driver.proxy,
-            broker: services.broker,
-            run: (cmd) => runHook(cmd),
-            record,
-            confirm: (c) =>
-              driver.recorder.record({
-                t: c.t,
-                kind: 'confirm',
-                fault: c.fault,
-                confirmed: c.confirmed,
-                seen: c.seen,
-              }),
-          });
+          const handle = await applyFault(f.spec.kind, f.spec.params, ctx);
           handles.push(handle);
           applied.set(driver.id, handle);
           // Instant faults (reset, reboot) end once they have fired.

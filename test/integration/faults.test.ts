@@ -307,9 +307,16 @@ describe('faults made by the agent, rack hooks and the board reset', function ()
   let dir: string;
   let phases: FaultPhase[];
   const calls: string[] = [];
+  /** The write instants the fake agent's wifi ops report. */
+  const written: number[] = [];
   const control: BoardControl = {
     wifi: async (up) => {
       calls.push(`wifi ${up}`);
+      const t = performance.now();
+      written.push(t);
+      // The op's write settles later than it began (a port that takes its time).
+      await new Promise((r) => setTimeout(r, 20));
+      return t;
     },
     reset: async () => {
       calls.push('reset');
@@ -336,6 +343,7 @@ describe('faults made by the agent, rack hooks and the board reset', function ()
 
   beforeEach(async () => {
     calls.length = 0;
+    written.length = 0;
     phases = [];
     dir = await mkdtemp(join(tmpdir(), 'hil-hooks-'));
   });
@@ -350,7 +358,12 @@ describe('faults made by the agent, rack hooks and the board reset', function ()
       params('wifi-outage', { for: '5s' }),
       context({ kind: 'agent' }, true),
     );
+    const returned = performance.now();
     expect(calls).to.deep.equal(['wifi false']);
+    // The start is when the op was written, not when its write settled.
+    expect(handle.start).to.equal(written[0]);
+    expect(phases[0]?.t).to.equal(written[0]);
+    expect(returned - handle.start).to.be.at.least(19);
     await healFault(handle);
     expect(calls).to.deep.equal(['wifi false', 'wifi true']);
     expect(phases.map((p) => [p.phase, p.down])).to.deep.equal([

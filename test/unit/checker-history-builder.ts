@@ -123,14 +123,12 @@ export class HistoryBuilder {
     return this.push({ t: s(t), kind: 'mqtt', board: this.board, state });
   }
 
-  clientDisconnect(t: number): this {
-    return this.push({
-      t: s(t),
-      kind: 'client',
-      board: this.board,
-      event: 'disconnect',
-      clientId: this.board,
-    });
+  clientDisconnect(t: number, clientId = this.board): this {
+    return this.push({ t: s(t), kind: 'client', board: this.board, event: 'disconnect', clientId });
+  }
+
+  clientConnect(t: number, clientId = this.board): this {
+    return this.push({ t: s(t), kind: 'client', board: this.board, event: 'connect', clientId });
   }
 
   boot(

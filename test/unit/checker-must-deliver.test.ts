@@ -16,6 +16,39 @@ describe('checker policy must-deliver', () => {
         'alarm a-2 emitted 12.00s, accepted 12.01s, never delivered (lost after the library accepted it)',
     },
     {
+      what: 'accepted while the broker had closed its connection: said, with since when',
+      build: (h) => h.clientConnect(1).clientDisconnect(11).msg('alarm', 'a-2', 12, { accepted: 12.01 }),
+      expect: { verdict: 'fail', lost: 1 },
+      reason:
+        "alarm a-2 emitted 12.00s, accepted 12.01s, never delivered (lost after the library accepted it: the broker had had no connection from the board's client since 11.00s)",
+    },
+    {
+      what: 'accepted before the broker ever saw the client connect',
+      build: (h) => h.msg('alarm', 'a-2', 12, { accepted: 12.01 }).clientConnect(20),
+      expect: { verdict: 'fail', lost: 1 },
+      reason:
+        "alarm a-2 emitted 12.00s, accepted 12.01s, never delivered (lost after the library accepted it: the broker had not yet seen the board's client connect)",
+    },
+    {
+      what: 'a disconnect within ε of the accept is not claimed (the line trails the act)',
+      build: (h) => h.clientConnect(1).clientDisconnect(11.98).msg('alarm', 'a-2', 12, { accepted: 12.01 }),
+      expect: { verdict: 'fail', lost: 1 },
+      reason:
+        'alarm a-2 emitted 12.00s, accepted 12.01s, never delivered (lost after the library accepted it)',
+    },
+    {
+      what: "a takeover's disconnect of the old connection leaves the client connected",
+      build: (h) =>
+        h
+          .clientConnect(1)
+          .clientConnect(5)
+          .clientDisconnect(5.001)
+          .msg('alarm', 'a-2', 12, { accepted: 12.01 }),
+      expect: { verdict: 'fail', lost: 1 },
+      reason:
+        'alarm a-2 emitted 12.00s, accepted 12.01s, never delivered (lost after the library accepted it)',
+    },
+    {
       what: 'never noticed: blocked',
       build: (h) => h.msg('alarm', 'b-3', 30, { noticed: null }),
       expect: { verdict: 'fail', lost: 0, blocked: 1 },

@@ -44,6 +44,7 @@ function board(opts: {
       control: {
         wifi: async () => {
           setTimeout(() => opts.onWifi?.(emit), 5);
+          return undefined;
         },
         reset: async () => {
           setTimeout(() => opts.onReset?.(emit), 5);

@@ -43,6 +43,17 @@ describe('line link: a line op goes straight to the port when it can', () => {
     expect(link.counters.writes).to.equal(1);
   });
 
+  it('resolves with the time just before the write began, not when a queued rest was taken', async () => {
+    const { stream, hold } = streamOf();
+    let clock = 100;
+    const link = new LineLink(stream, { writeNow: () => 3, now: () => clock });
+    const release = hold();
+    const written = link.write('abcdef\n');
+    clock = 250;
+    release();
+    expect(await written).to.equal(100);
+  });
+
   it('queues what the port did not take (partial, or would block), in order', async () => {
     const { stream, queued } = streamOf();
     let take = 4;

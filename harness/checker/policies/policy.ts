@@ -1,5 +1,6 @@
 import type { SchemaObject } from 'ajv';
 import type { PolicySpec } from '../../spec/policy.js';
+import type { BrokerPresence } from '../broker-presence.js';
 import type { ClassFinding } from '../findings.js';
 import type { Link } from '../link.js';
 import type { Message } from '../messages.js';
@@ -16,6 +17,8 @@ export interface ClassContext {
   end: number;
   /** ε in ms. */
   tolerance: number;
+  /** The broker's view of the board's client (embedded broker only). */
+  broker?: BrokerPresence;
 }
 
 export interface PolicyOutcome {
