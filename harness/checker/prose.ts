@@ -165,7 +165,8 @@ function undeliveredLine(f: Extract<Finding, { kind: 'undelivered' }>): string {
   const afterEmit = f.upSince !== undefined ? ` on a settled link (up since ${at(f.upSince)})` : '';
   const head = `${who(m)} ${emitted(m)} ${at(m.emit)}${held}${afterEmit}`;
   const tail = [
-    f.settled
+    // Settled at the emit itself is said by "on a settled link (up since …)" in the head.
+    f.settled && !(f.upSince !== undefined && f.settled.t === m.emit)
       ? `the link was settled at ${at(f.settled.t)}, within ${dur(f.settled.within)} of the emit`
       : '',
     m.afterEnd.length > 0

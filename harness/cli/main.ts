@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Help, Option } from 'commander';
+import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import type { OptionEntry, RunOptionName, RunOptions } from '../run/options.js';
 import { EXIT, HilError } from '../spec/errors.js';
 
@@ -135,8 +135,11 @@ function commanderOption(e: OptionEntry<unknown>): Option {
 function wholeNumber(flag: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0)
-      throw new HilError('HIL_E_USAGE', `${flag} takes a whole number, got "${value}"`);
+    // Commander says it as its own usage errors: `error: option '--retries <n>' argument 'x' is invalid. …`
+    if (!Number.isInteger(n) || n < 0 || value.trim() === '')
+      throw new InvalidArgumentError(
+        `${flag} takes a whole number${flag === '--timeout' ? ' of milliseconds' : ''}.`,
+      );
     return n;
   };
 }

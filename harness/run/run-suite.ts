@@ -63,7 +63,9 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
 
   for (const name of o.reporter) {
     if (!isReporterName(name)) {
-      stderr.write(`hil run: --reporter: no reporter "${name}"${hintOf(didYouMean(name, REPORTER_NAMES))}\n`);
+      stderr.write(
+        `hil run: --reporter: no reporter "${name}"${hintOf(didYouMean(name, REPORTER_NAMES) ?? `reporters: ${REPORTER_NAMES.join(', ')}`)}\n`,
+      );
       return { exitCode: EXIT.badInput };
     }
   }
@@ -88,7 +90,7 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
   const boardCount = new Set(plans.flatMap((p) => p.boards.map((b) => b.board.id))).size;
   const total = plans.reduce((n, p) => n + p.end, 0);
   stderr.write(
-    `hil run: ${plans.length} scenario(s) on ${boardCount} board(s), about ${total < 60_000 ? `${Math.ceil(total / 1000)} s` : `${Math.ceil(total / 60_000)} min`} of timeline; results in ${runDir}\n`,
+    `hil run: ${plans.length} scenario(s) on ${boardCount} board(s), ${minutes(total)} of timeline and drain; results in ${runDir}\n`,
   );
 
   let services: RackServices;
@@ -315,4 +317,11 @@ async function planFromFiles(
 
 function hintOf(hint: string | undefined): string {
   return hint ? ` (${hint})` : '';
+}
+
+/** `45 s`, `1 min 30 s`, `12 min`: a plan's length as the run header says it (ms in). */
+export function minutes(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  if (s < 60) return `${s} s`;
+  return s % 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s / 60} min`;
 }

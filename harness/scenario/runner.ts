@@ -97,11 +97,16 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     brokerLog.get(hit.board)?.write(formatRecord(record, t0));
   });
 
-  const progress = (phase: ScenarioProgress['phase']) =>
+  /** Where the timeline ends and the drain begins, ms from t0. */
+  const drainFrom = plan.end - plan.scenario.drain;
+  const progress = (phase: ScenarioProgress['phase']) => {
+    const elapsedMs = Number.isNaN(t0) ? 0 : Math.max(0, clock.now() - t0);
+    // The timeline's last event may come before its end: the phase is told by the clock.
+    const shown = phase === 'timeline' && elapsedMs >= drainFrom ? 'drain' : phase;
     opts.onProgress?.({
       scenario: name,
-      phase,
-      elapsedMs: Number.isNaN(t0) ? 0 : Math.max(0, clock.now() - t0),
+      phase: shown,
+      elapsedMs,
       totalMs: plan.end,
       boards: plan.boards.map(({ board }) => ({
         id: board.id,
@@ -112,6 +117,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
         pending: pending.get(board.id)?.size ?? 0,
       })),
     });
+  };
 
   const handles: FaultHandle[] = [];
   /** Commands on their way through the broker (held while a broker-outage stops it). */
@@ -175,7 +181,9 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     for (const err of await healAll(handles)) errors.push(err.message);
     // A broker that is back has published every held command; one that is not never will.
     if (services.broker.running) await Promise.all(commands);
-    if (!aborted) {
+    // No board came up: nothing can arrive, so there is nothing to wait for.
+    if (!aborted && ready.length > 0) {
+      await sleepUntil(t0 + drainFrom, clock, opts.signal);
       phase = 'drain';
       progress(phase);
       await sleepUntil(t0 + plan.end, clock, opts.signal);

@@ -3,7 +3,7 @@ import { duration } from '../../spec/schema-parts.js';
 import { misdelivered, undelivered } from '../explain.js';
 import type { ClassFinding, DeliveryProblem } from '../findings.js';
 import { dur, elapsed } from '../format.js';
-import { firstSettledIn } from '../link.js';
+import { firstSettledIn, upSince } from '../link.js';
 import type { Message } from '../messages.js';
 import { definePolicy } from './policy.js';
 
@@ -71,7 +71,16 @@ export const retryWithin = definePolicy<RetryWithinSpec>({
       }
       const settled = firstSettledIn(ctx.link, m.emit, Math.min(m.emit + d, ctx.end), ctx.settle);
       if (settled === undefined) excused.push(m);
-      else failures.push(undelivered(m, ctx, { settled: { t: settled, within: d } }));
+      else {
+        // Settled already at the emit: since when says more than "settled at the emit".
+        const since = settled === m.emit ? upSince(ctx.link, m.emit) : undefined;
+        failures.push(
+          undelivered(m, ctx, {
+            settled: { t: settled, within: d },
+            ...(since !== undefined && { upSince: since }),
+          }),
+        );
+      }
     }
     const notes: ClassFinding[] = excused.length
       ? [{ kind: 'excused', level: 'info', ids: excused.map((m) => m.id), settle: ctx.settle, within: d }]
