@@ -232,6 +232,20 @@ export type BoardFinding =
 export type Finding = ClassFinding | CheckFinding | BoardFinding;
 export type FindingKind = Finding['kind'];
 
+// A Record, not a list: a new Unjudged kind left out of it does not compile.
+const UNJUDGED_KINDS: Record<Unjudged['kind'], true> = {
+  'not-ready': true,
+  interrupted: true,
+  'off-proxy': true,
+  'empty-history': true,
+  'checker-failed': true,
+};
+
+/** The finding says the whole board could not be judged (the one every class and check then carries). */
+export function isUnjudged(f: Finding): f is Unjudged {
+  return Object.hasOwn(UNJUDGED_KINDS, f.kind);
+}
+
 /** The id of the message this finding names as failing, if any (as a list: none or one). */
 export function blamedId(f: Finding): string[] {
   if (f.level === 'info') return [];

@@ -9,7 +9,9 @@ export type {
   Finding,
   Level,
   Outcome,
+  Unjudged,
 } from './findings.js';
+export { isUnjudged } from './findings.js';
 export { findGaps, rangeText, type SeqGap, type SeqMark } from './gaps.js';
 export { firstSettledIn, isDownAt, isSettledAt, type Link, linkOf, type Outage } from './link.js';
 export { messageText, outcomeText, prose, proseOf } from './prose.js';

@@ -2,14 +2,15 @@ import type { BoardVerdict, Verdict } from '../checker/verdict.js';
 import {
   allowedText,
   classCounts,
+  cutByInterrupt,
   failingParts,
   failingReasons,
   named,
   unjudged,
   VERDICT_WORD,
 } from './parts.js';
-import type { BoardResult, RunResult } from './run-result.js';
-import { countsForRun, runVerdict } from './summary-json.js';
+import type { BoardResult, RunInterrupted, RunResult } from './run-result.js';
+import { countsForRun, type Failed, failedOf, runVerdict } from './summary-json.js';
 import { printable } from './xml.js';
 
 export interface ConsoleOptions {
@@ -58,8 +59,11 @@ export function consoleTable(run: RunResult, opts: ConsoleOptions): string {
   if (failing.length > 0) {
     lines.push('', paint('Failures', 'bold'));
     for (const r of failing) lines.push(...explained(r, opts, paint, word));
-    lines.push('', whoFailed(failing));
+    lines.push('', whoFailed(failing, run.interrupted));
   }
+  // Stopped between scenarios (or before the first): no result says so, the run does.
+  if (run.interrupted && !failing.some((r) => cutByInterrupt(r.verdict)))
+    lines.push('', `The run was ${interruptedBy(run.interrupted)}: the scenarios left did not run`);
 
   const where = [
     opts.reportPath !== undefined ? `HTML report: ${opts.reportPath.replace(/^HTML report:\s*/, '')}` : '',
@@ -71,15 +75,27 @@ export function consoleTable(run: RunResult, opts: ConsoleOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Whether the firmware or the rack failed: `fail` is the firmware's, `error` never is. */
-function whoFailed(failing: readonly RunResult['results'][number][]): string {
-  const firmware = failing.filter((r) => r.verdict.verdict === 'fail').length;
-  const rack = failing.length - firmware;
+/**
+ * Whether the firmware or the rack failed: `fail` is the firmware's, `error` never is, and an
+ * `error` because the run was stopped mid-scenario is no one's (summary.json's `failed`).
+ */
+function whoFailed(failing: readonly BoardResult[], interrupted: RunInterrupted | undefined): string {
+  const n: Record<Failed, number> = { firmware: 0, rack: 0, interrupted: 0 };
+  for (const r of failing) n[failedOf(r.verdict)] += 1;
   const parts = [
-    firmware ? `firmware failed ${firmware}` : '',
-    rack ? `rack (error, not carried out) ${rack}` : '',
+    n.firmware ? `firmware failed ${n.firmware}` : '',
+    n.rack ? `rack (error, not carried out) ${n.rack}` : '',
   ].filter(Boolean);
-  return `Who failed: ${parts.join(', ')}`;
+  if (n.interrupted === 0) return `Who failed: ${parts.join(', ')}`;
+  const cut = `the run was ${interruptedBy(interrupted)}, ${n.interrupted} not carried out`;
+  return `Who failed: ${parts.length ? `${parts.join(', ')}; ${cut}` : `nobody: ${cut}`}`;
+}
+
+/** `interrupted by SIGINT (Ctrl-C)`, `interrupted by SIGTERM`, `interrupted by its caller`. */
+function interruptedBy(i: RunInterrupted | undefined): string {
+  if (!i) return 'interrupted';
+  if (i.signal === undefined) return 'interrupted by its caller';
+  return `interrupted by ${printable(i.signal)}${i.signal === 'SIGINT' ? ' (Ctrl-C)' : ''}`;
 }
 
 function headerLine(run: RunResult, word: (v: Verdict) => string): string {

@@ -1,4 +1,4 @@
-import type { Finding } from '../checker/findings.js';
+import { type Finding, isUnjudged } from '../checker/findings.js';
 import { fateOf } from '../checker/messages.js';
 import type { BoardVerdict, ClassVerdict, Verdict } from '../checker/verdict.js';
 
@@ -46,11 +46,12 @@ export function partsOf(v: BoardVerdict): Part[] {
   return parts;
 }
 
-const UNJUDGED = new Set<Finding['kind']>(['not-ready', 'off-proxy', 'empty-history', 'checker-failed']);
-
-/** The part only says the board could not be judged (never ready, empty history, a checker that threw). */
+/**
+ * The part only says the board could not be judged (never ready, stopped by an interrupt, empty
+ * history, a checker that threw).
+ */
 function onlyUnjudged(p: { findings: readonly Finding[] }): boolean {
-  return p.findings.length > 0 && p.findings.every((f) => UNJUDGED.has(f.kind));
+  return p.findings.length > 0 && p.findings.every(isUnjudged);
 }
 
 /**
@@ -64,6 +65,14 @@ export function failingParts(v: BoardVerdict): Part[] {
 /** Nothing was judged: every class and check only repeats the board's reason (never ready, empty history). */
 export function unjudged(v: BoardVerdict): boolean {
   return onlyUnjudged(v) && [...v.classes, ...v.checks].every(onlyUnjudged);
+}
+
+/**
+ * The run was stopped (Ctrl-C, SIGTERM, its caller) before this scenario's end: `error`, but
+ * neither the firmware's failure nor the rack's.
+ */
+export function cutByInterrupt(v: Pick<BoardVerdict, 'findings'>): boolean {
+  return v.findings.some((f) => f.kind === 'interrupted');
 }
 
 /** What failed a class, counted from its failing findings: allowed losses are not in them. */

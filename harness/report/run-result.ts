@@ -44,4 +44,14 @@ export interface RunResult {
   skipped?: Array<{ board: string; reason: string }>;
   /** How late the timeline fired faults and stimuli against their schedule, over the whole run. */
   lateness?: { faults: LatenessStats; stimuli: LatenessStats };
+  /** The run was stopped before its end; absent when it ran to the end (or stopped on `bail`). */
+  interrupted?: RunInterrupted;
+}
+
+/** How a run was stopped: Ctrl-C, SIGTERM, or its caller's AbortSignal (no `signal`). */
+export interface RunInterrupted {
+  /** When the stop was asked, ISO UTC. */
+  at: string;
+  /** `SIGINT` or `SIGTERM`; absent when the programmatic caller aborted the run. */
+  signal?: string;
 }

@@ -1,8 +1,9 @@
 import type { BoardFinding } from '../checker/findings.js';
-import type { CheckVerdict, ClassVerdict, Verdict } from '../checker/verdict.js';
+import type { BoardVerdict, CheckVerdict, ClassVerdict, Verdict } from '../checker/verdict.js';
 import { worst } from '../checker/verdict.js';
 import type { LatenessStats } from '../history/ops.js';
-import type { BoardResult, BoardStatus, RunResult } from './run-result.js';
+import { cutByInterrupt } from './parts.js';
+import type { BoardResult, BoardStatus, RunInterrupted, RunResult } from './run-result.js';
 
 /**
  * One class on one board, as summary.json writes it: the checker's own verdict, field for field,
@@ -30,10 +31,11 @@ export interface SummaryResult {
   classes: SummaryClass[];
   checks: SummaryCheck[];
   /**
-   * Who failed: `firmware` (a `fail`: the firmware broke a policy or check) or `rack` (an
-   * `error`: hil, the rack or the board's link could not carry the test out); absent on a pass.
+   * Who failed: `firmware` (a `fail`: the firmware broke a policy or check), `rack` (an `error`:
+   * hil, the rack or the board's link could not carry the test out) or `interrupted` (an `error`:
+   * the run was stopped before the scenario's end, no one's failure); absent on a pass.
    */
-  failed?: 'firmware' | 'rack';
+  failed?: Failed;
   /** What concerns the board as a whole (never ready, runner errors), as data. */
   findings: BoardFinding[];
   /** The findings' prose, line for line. */
@@ -54,7 +56,12 @@ export interface Summary {
   /** Disabled boards the run's filters selected: not run, with why. */
   skipped?: Array<{ board: string; reason: string }>;
   lateness?: { faults: LatenessStats; stimuli: LatenessStats };
+  /** The run was stopped (Ctrl-C, SIGTERM, its caller) before its end: when, and by which signal. */
+  interrupted?: RunInterrupted;
 }
+
+/** Who a result that is not a pass is down to (summary.json `failed`). */
+export type Failed = 'firmware' | 'rack' | 'interrupted';
 
 /** A quarantined board runs and is shown, but never fails the night. */
 export function countsForRun(r: Pick<BoardResult, 'board'>): boolean {
@@ -78,6 +85,7 @@ export function summaryJson(run: RunResult): Summary {
     results: run.results.map(resultOf),
     ...(run.skipped?.length && { skipped: run.skipped }),
     ...(run.lateness && { lateness: run.lateness }),
+    ...(run.interrupted && { interrupted: { ...run.interrupted } }),
   };
 }
 
@@ -114,14 +122,19 @@ function resultOf(r: BoardResult): SummaryResult {
       findings: [...c.findings],
       reasons: [...c.reasons],
     })),
-    ...(r.verdict.verdict !== 'pass' && { failed: failedOf(r.verdict.verdict) }),
+    ...(r.verdict.verdict !== 'pass' && { failed: failedOf(r.verdict) }),
     findings: [...r.verdict.findings],
     reasons: [...r.verdict.reasons],
     files: { ...r.files },
   };
 }
 
-/** `fail` is the firmware's, `error` the rack's (hil, the rack, the board's link): never the firmware's. */
-export function failedOf(v: Exclude<Verdict, 'pass'>): 'firmware' | 'rack' {
-  return v === 'fail' ? 'firmware' : 'rack';
+/**
+ * Who a verdict that is not a pass is down to: `fail` is the firmware's; `error` is never the
+ * firmware's: `interrupted` when the run was stopped before the scenario's end, else the rack's
+ * (hil, the rack, the board's link).
+ */
+export function failedOf(v: Pick<BoardVerdict, 'verdict' | 'findings'>): Failed {
+  if (v.verdict === 'fail') return 'firmware';
+  return cutByInterrupt(v) ? 'interrupted' : 'rack';
 }

@@ -18,7 +18,7 @@ export function onInterrupt(controller: AbortController, stderr: TextOut): () =>
     stderr.write(
       '\nhil run: interrupted: healing faults and writing what was recorded (Ctrl-C again to force)\n',
     );
-    controller.abort();
+    controller.abort(signal);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

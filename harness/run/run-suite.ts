@@ -6,7 +6,7 @@ import { loadSuite } from '../config/suite.js';
 import type { History } from '../history/ops.js';
 import type { PlannedScenario, Reporter, RunInfo, TextOut } from '../report/reporter.js';
 import { isReporterName, makeReporters, REPORTER_NAMES } from '../report/reporters.js';
-import type { BoardInfo, BoardResult, RunResult } from '../report/run-result.js';
+import type { BoardInfo, BoardResult, RunInterrupted, RunResult } from '../report/run-result.js';
 import { planRun, type ScenarioPlan } from '../scenario/plan.js';
 import { openRack, type RackServices } from '../scenario/rack.js';
 import { quarantineStamp } from '../scenario/recovery.js';
@@ -107,6 +107,19 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
   const names = o.report ? o.reporter : o.reporter.filter((n) => n !== 'html');
   const hub = new ReporterHub(io.reporters ?? makeReporters(names, { stdout, stderr, out: o.out }), stderr);
   const abort = new AbortController();
+  // When and how the run was stopped, for summary.json and the console (onInterrupt's reason is the signal).
+  let interrupted: RunInterrupted | undefined;
+  abort.signal.addEventListener(
+    'abort',
+    () => {
+      const reason: unknown = abort.signal.reason;
+      interrupted = {
+        at: new Date().toISOString(),
+        ...((reason === 'SIGINT' || reason === 'SIGTERM') && { signal: reason }),
+      };
+    },
+    { once: true },
+  );
   const stopOnCaller = () => abort.abort();
   io.signal?.addEventListener('abort', stopOnCaller, { once: true });
   if (io.signal?.aborted) abort.abort();
@@ -214,6 +227,7 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
     run.results = [...results.values()];
     run.finished = new Date().toISOString();
     run.lateness = { faults: latenessStats(lateness.faults), stimuli: latenessStats(lateness.stimuli) };
+    if (interrupted) run.interrupted = interrupted;
     await hub.call('onRunEnd', run, { interrupted: abort.signal.aborted, outputs: {} });
   }
   return { exitCode: abort.signal.aborted ? 130 : exitCode(run), result: run };

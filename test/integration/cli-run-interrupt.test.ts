@@ -133,6 +133,13 @@ describe('hil run on Ctrl-C and SIGTERM', function () {
         // Stopped mid-scenario: error, not carried out, never a failure of the firmware.
         expect(summary.results[0].verdict).to.equal('error');
         expect(summary.verdict).to.equal('error');
+        // The run says it was interrupted, by what; the cut board is no one's failure, said once.
+        expect(summary.interrupted.signal).to.equal(signal);
+        expect(Date.parse(summary.interrupted.at)).to.be.a('number').and.not.NaN;
+        expect(summary.results[0].failed).to.equal('interrupted');
+        expect(summary.results[0].reasons).to.have.length(1);
+        expect(run.stdout().match(/the run was stopped at/g), run.stdout()).to.have.length(1);
+        expect(run.stdout()).to.include(`Who failed: nobody: the run was interrupted by ${signal}`);
         const history = JSON.parse(
           await readFile(join(latest, 'long-latency', board, 'history.json'), 'utf8'),
         );

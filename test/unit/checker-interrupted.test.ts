@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { check } from '../../harness/checker/check.js';
+import { isUnjudged } from '../../harness/checker/findings.js';
 import { history, mustDeliver, scenario } from './checker-history-builder.js';
 
 /** A run stopped mid-scenario (Ctrl-C, SIGTERM): not carried out, never a failure of the firmware. */
@@ -16,6 +17,19 @@ describe('checker: an interrupted scenario', () => {
       "the run was stopped at 8.00s, before the scenario's end: not carried out, nothing judged",
     ]);
     expect(v.classes.map((c) => c.verdict)).to.deep.equal(['error']);
+  });
+
+  it('every class and check stays error with the finding as data; the reports say it once per board', () => {
+    const withCheck = scenario({ alarm: mustDeliver() }, { checks: [{ check: 'no-traceback' }] });
+    const v = check(h.build({ interrupted: { at: 8000 } }), withCheck);
+    const why = { kind: 'interrupted', level: 'error', board: 'b1', at: 8000 };
+    expect(v.findings).to.deep.equal([why]);
+    expect(v.classes.map((c) => [c.verdict, c.findings])).to.deep.equal([['error', [why]]]);
+    expect(v.checks.map((c) => [c.check, c.verdict, c.findings])).to.deep.equal([
+      ['no-traceback', 'error', [why]],
+      ['no-hang', 'error', [why]],
+    ]);
+    expect(isUnjudged(v.findings[0]!), 'the reports show an unjudged board once').to.equal(true);
   });
 
   it('says so when the stop came before t = 0', () => {
