@@ -91,11 +91,14 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
     `hil run: ${plans.length} scenario(s) on ${boardCount} board(s), about ${total < 60_000 ? `${Math.ceil(total / 1000)} s` : `${Math.ceil(total / 60_000)} min`} of timeline; results in ${runDir}\n`,
   );
 
+  // Made before the rack: the rack must know the run is stopping (see OpenRackOptions.signal).
+  const abort = new AbortController();
   let services: RackServices;
   try {
     services = await openRack(rack, {
       toxiproxyLog: join(runDir, 'toxiproxy.log'),
       notice: (line) => stderr.write(`hil run: ${line}\n`),
+      signal: abort.signal,
     });
   } catch (e) {
     stderr.write(`hil run: the rack failed: ${(e as Error).message}\n`);
@@ -104,7 +107,6 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
 
   const names = o.report ? o.reporter : o.reporter.filter((n) => n !== 'html');
   const hub = new ReporterHub(io.reporters ?? makeReporters(names, { stdout, stderr, out: o.out }), stderr);
-  const abort = new AbortController();
   const stopOnCaller = () => abort.abort();
   io.signal?.addEventListener('abort', stopOnCaller, { once: true });
   if (io.signal?.aborted) abort.abort();
