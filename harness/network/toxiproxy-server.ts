@@ -33,6 +33,12 @@ export interface ToxiproxyServiceOptions {
   handleSignals?: boolean;
   /** Told, one line each, when the server dies mid-run and what hil did about it (the run's stderr). */
   notice?: (line: string) => void;
+  /**
+   * Aborted once hil is shutting down (Ctrl-C, SIGTERM, the run being closed): a managed server
+   * that ends from then on is not restarted, and its clean end (a terminal's Ctrl-C reaches the
+   * whole process group, so the server too) is no death. For callers that handle the signals.
+   */
+  shutdown?: AbortSignal;
 }
 
 /** One death of the server, as seen mid-run. */
@@ -251,6 +257,8 @@ class ManagedToxiproxy implements ToxiproxyService {
   private lastFailure?: string;
   private stopping?: Promise<void>;
   private stopped = false;
+  /** A clean end waiting a moment for hil's own shutdown to show, then judged (see `exited`). */
+  private settling?: Promise<void>;
   private confirming = false;
   /** Why hil ended the child itself (its API refused while it ran), for the outage's cause. */
   private endedWhy?: string;
@@ -292,9 +300,36 @@ class ManagedToxiproxy implements ToxiproxyService {
     else child.once('exit', (code, signal) => this.exited(child, code, signal));
   }
 
+  /** hil is ending the run: nothing is restarted from now on. */
+  private shuttingDown(): boolean {
+    return this.stopped || this.options.shutdown?.aborted === true;
+  }
+
   private exited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.child || this.stopped) return;
     this.release();
+    // Exit code 0 is toxiproxy-server's own end on SIGINT or SIGTERM.
+    const clean = code === 0 || signal === 'SIGINT' || signal === 'SIGTERM';
+    if (!clean || this.shuttingDown()) {
+      this.died(child, code, signal, clean);
+      return;
+    }
+    // A group Ctrl-C reaches hil and the server at once; hil's handler may not have run yet.
+    this.settling = aMoment(CLEAN_END_GRACE_MS, this.options.shutdown).then(() => {
+      this.settling = undefined;
+      this.died(child, code, signal, clean);
+    });
+  }
+
+  private died(
+    child: ChildProcess,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+    clean: boolean,
+  ): void {
+    if (child !== this.child || this.stopped) return;
+    // The Ctrl-C's (or the run's close's) doing: nothing died that the run must hear of.
+    if (clean && this.shuttingDown()) return;
     const cause =
       this.endedWhy ??
       (signal
@@ -305,6 +340,14 @@ class ManagedToxiproxy implements ToxiproxyService {
     this.endedWhy = undefined;
     const outage: ToxiproxyOutage = { t: performance.now(), cause, managed: true, exit: { code, signal } };
     this.outages.push(outage);
+    if (this.shuttingDown()) {
+      // Not the Ctrl-C's doing (a SIGKILL, a crash), so said; but a restart now would race the stop.
+      outage.recovery = { restarted: false, ms: 0, error: 'hil was stopping the run' };
+      this.say(
+        `toxiproxy-server (pid ${child.pid}) died (${cause}) while hil was stopping; not restarting it`,
+      );
+      return;
+    }
     this.say(`toxiproxy-server (pid ${child.pid}) died (${cause}); restarting it on ${this.url}`);
     this.restartNow(outage);
   }
@@ -324,13 +367,21 @@ class ManagedToxiproxy implements ToxiproxyService {
     const failures: string[] = [];
     let child: ChildProcess | undefined;
     // The old server's port is ours again at once (Go listens with SO_REUSEADDR); someone else may hold it.
-    for (let attempt = 1; attempt <= 3 && !child && !this.stopped; attempt++) {
-      const started = await startOnce(this.binary, this.options, this.sink, this.port, () => this.stopped);
+    for (let attempt = 1; attempt <= 3 && !child && !this.shuttingDown(); attempt++) {
+      const started = await startOnce(this.binary, this.options, this.sink, this.port, () =>
+        this.shuttingDown(),
+      );
       if ('child' in started) child = started.child;
       else failures.push(started.failure);
     }
-    if (this.stopped) {
+    if (this.shuttingDown()) {
       if (child) await kill(child);
+      if (outage)
+        outage.recovery = {
+          restarted: false,
+          ms: performance.now() - since,
+          error: 'hil was stopping the run',
+        };
       return;
     }
     let recovery: ToxiproxyRecovery;
@@ -356,7 +407,7 @@ class ManagedToxiproxy implements ToxiproxyService {
   /** A call found nobody at the API while the child runs: a moment for its exit to show, then a check. */
   private unreachable(reason: string): void {
     const child = this.child;
-    if (this.stopped || this.restarting || this.confirming || !alive(child)) return;
+    if (this.shuttingDown() || this.settling || this.restarting || this.confirming || !alive(child)) return;
     this.confirming = true;
     setTimeout(async () => {
       try {
@@ -377,9 +428,16 @@ class ManagedToxiproxy implements ToxiproxyService {
 
   async ready(): Promise<void> {
     if (this.stopped) throw new HilError('HIL_E_PROXY', `toxiproxy-server at ${this.url} was stopped`);
+    await this.settling;
     await this.restarting;
     // The last restart failed: once more, a scenario later.
-    if (!alive(this.child) && !this.stopped) await this.restartNow();
+    if (!alive(this.child) && !this.shuttingDown()) await this.restartNow();
+    if (!alive(this.child) && this.shuttingDown()) {
+      throw new HilError(
+        'HIL_E_PROXY',
+        `toxiproxy-server at ${this.url} ended while hil was stopping the run`,
+      );
+    }
     if (!alive(this.child)) {
       throw new HilError(
         'HIL_E_PROXY',
@@ -398,6 +456,7 @@ class ManagedToxiproxy implements ToxiproxyService {
       this.stopped = true;
       this.release();
       // A restart under way sees `stopped` and ends what it started.
+      await this.settling;
       await this.restarting;
       await kill(this.child);
       this.sink.close();
@@ -518,6 +577,23 @@ function guardSignals(child: ChildProcess, signals: boolean, onStop: () => void)
     process.once('SIGTERM', onSignal);
   }
   return release;
+}
+
+/** How long a clean end of the server waits for hil's own SIGINT/SIGTERM handler to run, ms. */
+const CLEAN_END_GRACE_MS = 200;
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function aMoment(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    // Not unref'd: `stop()` awaits it, and an exit meanwhile would cut the stop short.
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 async function kill(child: ChildProcess): Promise<void> {

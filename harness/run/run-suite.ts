@@ -93,11 +93,14 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
     `hil run: ${plans.length} scenario(s) on ${boardCount} board(s), ${minutes(total)} of timeline and drain; results in ${runDir}\n`,
   );
 
+  // Made before the rack: the rack must know the run is stopping (see OpenRackOptions.signal).
+  const abort = new AbortController();
   let services: RackServices;
   try {
     services = await openRack(rack, {
       toxiproxyLog: join(runDir, 'toxiproxy.log'),
       notice: (line) => stderr.write(`hil run: ${line}\n`),
+      signal: abort.signal,
     });
   } catch (e) {
     stderr.write(`hil run: the rack failed: ${(e as Error).message}\n`);
@@ -106,7 +109,6 @@ export async function runSuite(given: Partial<RunOptions>, io: RunSuiteIo = {}):
 
   const names = o.report ? o.reporter : o.reporter.filter((n) => n !== 'html');
   const hub = new ReporterHub(io.reporters ?? makeReporters(names, { stdout, stderr, out: o.out }), stderr);
-  const abort = new AbortController();
   // When and how the run was stopped, for summary.json and the console (onInterrupt's reason is the signal).
   let interrupted: RunInterrupted | undefined;
   abort.signal.addEventListener(

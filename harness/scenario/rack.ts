@@ -18,10 +18,17 @@ export interface OpenRackOptions {
   toxiproxyLog?: string;
   /** Told when a helper dies mid-run and what hil did about it, one line each (the run's stderr). */
   notice?: (line: string) => void;
+  /**
+   * The run's stop (Ctrl-C, SIGTERM): once aborted, a managed toxiproxy-server that ends is not
+   * restarted (a terminal's Ctrl-C reaches it too). `close()` counts as the same.
+   */
+  signal?: AbortSignal;
 }
 
 /** Opens Toxiproxy (starting it when managed) and the broker; `/reset`s Toxiproxy before the run. */
 export async function openRack(rack: RackSpec, opts: OpenRackOptions = {}): Promise<RackServices> {
+  const closing = new AbortController();
+  const shutdown = opts.signal ? AbortSignal.any([opts.signal, closing.signal]) : closing.signal;
   const toxiproxy = await openToxiproxy({
     url: rack.toxiproxy.url,
     manage: rack.toxiproxy.manage,
@@ -29,6 +36,7 @@ export async function openRack(rack: RackSpec, opts: OpenRackOptions = {}): Prom
     handleSignals: false,
     log: opts.toxiproxyLog,
     notice: opts.notice,
+    shutdown,
   });
   let broker: BrokerControl;
   try {
@@ -50,6 +58,7 @@ export async function openRack(rack: RackSpec, opts: OpenRackOptions = {}): Prom
     async close() {
       if (closed) return;
       closed = true;
+      closing.abort();
       // Every exit path leaves Toxiproxy clean: no toxic outlives a run.
       await toxiproxy.client.reset().catch(() => {});
       await broker.close().catch(() => {});

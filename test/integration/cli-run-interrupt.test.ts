@@ -60,8 +60,11 @@ interface LongRun {
   exit: Promise<number | null>;
 }
 
-/** `hil run` (the bin) of a 2-minute scenario on one virtual board, on free loopback ports. */
-async function longRun(board: string): Promise<LongRun> {
+/**
+ * `hil run` (the bin) of a 2-minute scenario on one virtual board, on free loopback ports.
+ * `group`: in a process group of its own, as a terminal runs it (signal it with `-pid`).
+ */
+async function longRun(board: string, group = false): Promise<LongRun> {
   const dir = await mkdtemp(join(tmpdir(), 'hil-int-'));
   await writeFile(join(dir, 'long.yml'), LONG);
   const brokerPort = 20_000 + Math.floor(Math.random() * 10_000);
@@ -79,6 +82,7 @@ boards:
   const child = spawn(process.execPath, ['bin/hil.js', ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, CI: 'true' },
+    detached: group,
   });
   let stdout = '';
   let stderr = '';
@@ -155,6 +159,32 @@ describe('hil run on Ctrl-C and SIGTERM', function () {
       }
     });
   }
+
+  it("Ctrl-C at a terminal (SIGINT to the whole process group): toxiproxy-server's end is no death, nothing is restarted", async () => {
+    const board = `sim-int-group-${process.pid}`;
+    const run = await longRun(board, true);
+    try {
+      await run.faulted;
+      const started = await descendants(run.child.pid as number);
+      const server = [...started].find(([, cmd]) => cmd.includes('toxiproxy-server'));
+      expect(server, 'the managed toxiproxy-server').to.not.equal(undefined);
+      process.kill(-(run.child.pid as number), 'SIGINT');
+      const code = await run.exit;
+      expect(code, run.stderr()).to.equal(130);
+      expect(run.stderr()).to.contain('interrupted: healing faults and writing what was recorded');
+      expect(run.stderr()).to.not.match(/restart|died/);
+      const latest = join(run.out, 'runs', 'latest');
+      const toxiproxyLog = await readFile(join(latest, 'toxiproxy.log'), 'utf8');
+      expect(toxiproxyLog).to.not.match(/hil: toxiproxy-server/);
+      const history = JSON.parse(await readFile(join(latest, 'long-latency', board, 'history.json'), 'utf8'));
+      // Interrupted, not a rack failure: no error op names the server.
+      const errors = history.ops.filter((o: { kind: string }) => o.kind === 'error');
+      expect(JSON.stringify(errors)).to.not.contain('toxiproxy');
+      await nothingLeft(run, started);
+    } finally {
+      await rm(run.dir, { recursive: true, force: true });
+    }
+  });
 
   it('a second Ctrl-C exits 130 at once, and still leaves no process behind', async () => {
     const board = `sim-int-twice-${process.pid}`;

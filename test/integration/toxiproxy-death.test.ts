@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { childrenNamed } from '../../bench/proc.js';
 import { freePort, freeLowPort as lowPort } from '../../harness/network/free-port.js';
 import { ToxiproxyClient } from '../../harness/network/toxiproxy.js';
+import { startToxiproxyServer } from '../../harness/network/toxiproxy-server.js';
 import type { Reporter } from '../../harness/report/reporter.js';
 import type { BoardResult } from '../../harness/report/run-result.js';
 import { runSuite, type SuiteRun } from '../../harness/run/run-suite.js';
@@ -267,5 +268,80 @@ process.exit(0);
     } finally {
       server.child.kill('SIGKILL');
     }
+  });
+});
+
+describe('a managed toxiproxy-server that ends while hil stops (real Toxiproxy)', function () {
+  this.timeout(30_000);
+
+  /** A managed server under a caller's signal handling, as `hil run` has it; its notices kept. */
+  const managed = async () => {
+    const shutdown = new AbortController();
+    const notices: string[] = [];
+    const s = await startToxiproxyServer({
+      handleSignals: false,
+      shutdown: shutdown.signal,
+      notice: (line) => notices.push(line),
+    });
+    const first = s.pid as number;
+    await s.client.ensureProxy({
+      name: 'p',
+      listen: { host: '127.0.0.1', port: 0 },
+      upstream: '127.0.0.1:9',
+    });
+    return { s, shutdown, notices, first };
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 600));
+
+  it("a group Ctrl-C whose SIGINT ends the server before hil's handler runs: no death, no restart", async () => {
+    const { s, shutdown, notices, first } = await managed();
+    try {
+      process.kill(first, 'SIGINT');
+      // The server's end is seen first; hil's own SIGINT handler aborts a moment later.
+      await new Promise<void>((r) => setTimeout(r, 60));
+      shutdown.abort();
+      await settle();
+      expect(notices).to.deep.equal([]);
+      expect(s.outages).to.deep.equal([]);
+      expect(s.pid).to.equal(first);
+      expect(await childrenNamed('toxiproxy-server')).to.deep.equal([]);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('a SIGKILL once hil is stopping: said, not restarted', async () => {
+    const { s, shutdown, notices, first } = await managed();
+    try {
+      shutdown.abort();
+      process.kill(first, 'SIGKILL');
+      await settle();
+      expect(notices).to.deep.equal([
+        `toxiproxy-server (pid ${first}) died (killed by SIGKILL) while hil was stopping; not restarting it`,
+      ]);
+      expect(s.outages.map((o) => o.recovery)).to.deep.equal([
+        { restarted: false, ms: 0, error: 'hil was stopping the run' },
+      ]);
+      expect(await childrenNamed('toxiproxy-server')).to.deep.equal([]);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it("a clean end while the run goes on (someone's SIGTERM to the server alone) is still restarted", async () => {
+    const { s, notices, first } = await managed();
+    try {
+      process.kill(first, 'SIGTERM');
+      while (s.outages.length === 0) await new Promise((r) => setTimeout(r, 20));
+      await s.ready();
+      expect(s.pid).to.not.equal(first);
+      expect(s.outages[0]?.recovery).to.include({ restarted: true });
+      expect(notices[1]).to.match(
+        /^toxiproxy-server restarted \(pid \d+\) \d+ ms after it died; 1 proxies re-created/,
+      );
+    } finally {
+      await s.stop();
+    }
+    expect(await childrenNamed('toxiproxy-server')).to.deep.equal([]);
   });
 });
