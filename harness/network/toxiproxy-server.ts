@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sleep } from '../spec/clock.js';
 import { HilError } from '../spec/errors.js';
 import { killOnExit } from '../spec/exit-guard.js';
 import { freePort } from './free-port.js';
@@ -315,7 +316,7 @@ class ManagedToxiproxy implements ToxiproxyService {
       return;
     }
     // A group Ctrl-C reaches hil and the server at once; hil's handler may not have run yet.
-    this.settling = aMoment(CLEAN_END_GRACE_MS, this.options.shutdown).then(() => {
+    this.settling = sleep(CLEAN_END_GRACE_MS, this.options.shutdown).then(() => {
       this.settling = undefined;
       this.died(child, code, signal, clean);
     });
@@ -581,20 +582,6 @@ function guardSignals(child: ChildProcess, signals: boolean, onStop: () => void)
 
 /** How long a clean end of the server waits for hil's own SIGINT/SIGTERM handler to run, ms. */
 const CLEAN_END_GRACE_MS = 200;
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function aMoment(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    // Not unref'd: `stop()` awaits it, and an exit meanwhile would cut the stop short.
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 async function kill(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
