@@ -416,7 +416,10 @@ function parseChecks(source: YamlSource, items: unknown[], out: Diagnostic[]): C
       source.at(
         at,
         `unknown check "${name}"`,
-        didYouMean(name, known) ?? `known: ${known.join(', ')}`,
+        // The serial watchdog is judged on every board: nothing to declare.
+        name === 'no-hang'
+          ? 'no-hang is judged on every board without being declared; remove it'
+          : (didYouMean(name, known) ?? `known: ${known.join(', ')}`),
         which,
       ),
     );

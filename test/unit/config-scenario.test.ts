@@ -199,6 +199,11 @@ checks: [no-reboot, { reconnects-within: 10s }, { reconnect-budget: 6/min }]
       's.yml:7:21: unknown check "no-tracebak" (did you mean "no-traceback"?)',
     ],
     [
+      'no-hang declared: it is always judged',
+      `${BASE_SCENARIO}checks: [no-hang]\n`,
+      's.yml:7:10: unknown check "no-hang" (no-hang is judged on every board without being declared; remove it)',
+    ],
+    [
       'a check without its value',
       `${BASE_SCENARIO}checks: [reconnect-budget]\n`,
       's.yml:7:10: reconnect-budget needs a value (write { reconnect-budget: 6/min })',
