@@ -27,6 +27,19 @@ export async function loadScenario(file: string): Promise<Loaded<ScenarioSpec>> 
 
 export function parseScenario(source: YamlSource): Loaded<ScenarioSpec> {
   const raw = source.value();
+  // A rack file among the scenarios (a boards.yml in the folder given): one clear error, not a
+  // line per scenario key it lacks.
+  if (looksLikeRack(raw))
+    return {
+      diagnostics: [
+        source.at(
+          ['boards'],
+          'this is a rack file (a boards: list, no duration), not a scenario',
+          'give it with --boards FILE, and keep it out of the scenarios folder',
+          'key',
+        ),
+      ],
+    };
   // Section by section and entry by entry, so one mistake does not hide the others.
   const { diagnostics, valid } = checkSections(source, raw, scenarioSchema);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { diagnostics };
@@ -452,4 +465,11 @@ function parseChecks(source: YamlSource, items: unknown[], out: Diagnostic[]): C
     checks.push(spec);
   });
   return checks;
+}
+
+/** A mapping with a `boards:` list and neither `duration` nor `traffic`: what boards.yml is. */
+function looksLikeRack(raw: unknown): boolean {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false;
+  const doc = raw as Record<string, unknown>;
+  return Array.isArray(doc.boards) && !('duration' in doc) && !('traffic' in doc);
 }

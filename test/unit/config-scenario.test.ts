@@ -199,6 +199,11 @@ checks: [no-reboot, { reconnects-within: 10s }, { reconnect-budget: 6/min }]
       's.yml:7:21: unknown check "no-tracebak" (did you mean "no-traceback"?)',
     ],
     [
+      'a rack file among the scenarios: one error saying what it is',
+      'boards:\n  - { id: picow-01, serial: /dev/ttyACM0 }\n',
+      's.yml:1:1: this is a rack file (a boards: list, no duration), not a scenario (give it with --boards FILE, and keep it out of the scenarios folder)',
+    ],
+    [
       'no-hang declared: it is always judged',
       `${BASE_SCENARIO}checks: [no-hang]\n`,
       's.yml:7:10: unknown check "no-hang" (no-hang is judged on every board without being declared; remove it)',
