@@ -243,7 +243,7 @@ export class LineLink extends EventEmitter<LineLinkEvents> {
    * before the write began. Rejects with HIL_E_TIMEOUT when the port does not take it in time.
    * While the port is away the write waits for it to come back (then the timeout starts), and
    * rejects with the gone error if it does not. A port that is there is written in the caller's
-   * turn, so an instant's ops to many boards each go out as they are fired.
+   * turn.
    */
   async write(text: string, timeoutMs = this.writeTimeout): Promise<number> {
     if (this.present) await this.ready();

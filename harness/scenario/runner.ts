@@ -101,8 +101,9 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
   const drainFrom = plan.end - plan.scenario.drain;
   const progress = (phase: ScenarioProgress['phase']) => {
     const elapsedMs = Number.isNaN(t0) ? 0 : Math.max(0, clock.now() - t0);
-    // The timeline's last event may come before its end: the phase is told by the clock.
-    const shown = phase === 'timeline' && elapsedMs >= drainFrom ? 'drain' : phase;
+    // Timeline or drain is told by the clock: the timeline's last event may come before its end.
+    const shown =
+      phase === 'timeline' || phase === 'drain' ? (elapsedMs < drainFrom ? 'timeline' : 'drain') : phase;
     opts.onProgress?.({
       scenario: name,
       phase: shown,
@@ -183,7 +184,6 @@ export async function runScenario(opts: RunScenarioOptions): Promise<ScenarioRun
     if (services.broker.running) await Promise.all(commands);
     // No board came up: nothing can arrive, so there is nothing to wait for.
     if (!aborted && ready.length > 0) {
-      await sleepUntil(t0 + drainFrom, clock, opts.signal);
       phase = 'drain';
       progress(phase);
       await sleepUntil(t0 + plan.end, clock, opts.signal);
