@@ -58,9 +58,10 @@ import { freePort } from '../../harness/network/free-port.js';
 import { planScenario } from '../../harness/scenario/plan.js';
 import { openRack } from '../../harness/scenario/rack.js';
 import { runScenario } from '../../harness/scenario/runner.js';
-import { modelOptions } from '../../harness/sim/model-options.js';
+import { type ModelName, modelOptions } from '../../harness/sim/model-options.js';
 import type { BoardSpec, RackSpec, ScenarioSpec } from '../../harness/spec/types.js';
 import { LIBRARIES, mpyBoard } from './micropython-support.js';
+import { boardSpec } from './sim-support.js';
 
 export interface MatrixCell {
   scenario: string;
@@ -79,7 +80,7 @@ export const REAL_BOARDS = ['mpy-simple', 'mpy-robust', 'mpy-robust2'] as const;
  */
 export const APP_MODELS: Record<
   string,
-  { row: string; model: string; options: Record<string, string | number> }
+  { row: string; model: ModelName; options: Record<string, string | number> }
 > = {
   'sim-robust-app': {
     row: 'robust-app',
@@ -98,20 +99,7 @@ export const COMPARED: Record<(typeof REAL_BOARDS)[number], string> = {
 /** A virtual board of APP_MODELS, as boards.yml would give it. */
 function appModelBoard(id: string): BoardSpec {
   const m = APP_MODELS[id]!;
-  const options = modelOptions(m.model, m.options);
-  return {
-    id,
-    transport: { kind: 'virtual', model: m.model, options },
-    firmware: `virtual-${m.row}`,
-    tags: ['virtual'],
-    reset: [],
-    readyMs: 30_000,
-    status: 'enabled',
-    baud: 115200,
-    wifi: { kind: 'agent' },
-    virtual: { model: m.model, options },
-    origin: { file: 'test', line: 1, col: 1 },
-  };
+  return boardSpec(id, m.model, modelOptions(m.model, m.options), `virtual-${m.row}`);
 }
 
 /** The row a board's cells go to: APP_MODELS's, else its model's, else (a real board) its id. */

@@ -10,6 +10,7 @@ import type { BoardConsole } from '../../harness/board/transport.js';
 import type { ModelName, ModelOptionValue } from '../../harness/sim/model-options.js';
 import type { BoardSpec } from '../../harness/spec/types.js';
 import { openBoard } from '../../harness/transports/open.js';
+import { testBoard } from '../fixtures/board/test-board.js';
 
 /** Resolves when `check()` returns a value, re-checking on every `change` of `emitter`. */
 export function until<T>(
@@ -243,19 +244,18 @@ export const is =
   (e: BoardEvent): boolean =>
     e.ev === ev && Object.entries(fields).every(([k, v]) => (e as Record<string, unknown>)[k] === v);
 
-export function boardSpec(id: string, model: ModelName): BoardSpec {
+/** A virtual board of `model`, as boards.yml would give it. */
+export function boardSpec(
+  id: string,
+  model: ModelName,
+  options: Record<string, ModelOptionValue> = {},
+  firmware = `virtual-${model}`,
+): BoardSpec {
   return {
-    id,
-    transport: { kind: 'virtual', model, options: {} },
-    firmware: `virtual-${model}`,
+    ...testBoard(id, { kind: 'virtual', model, options }),
+    firmware,
     tags: ['virtual'],
-    reset: [],
-    readyMs: 30_000,
-    status: 'enabled',
-    baud: 115200,
-    wifi: { kind: 'agent' },
-    virtual: { model, options: {} },
-    origin: { file: 'test', line: 1, col: 1 },
+    virtual: { model, options },
   };
 }
 
